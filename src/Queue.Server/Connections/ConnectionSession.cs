@@ -1,0 +1,146 @@
+using System.IO.Pipelines;
+using Queue.Server.Protocol;
+using Queue.Storage;
+
+namespace Queue.Server.Connections;
+
+/// <summary>
+/// One client connection over an <see cref="IDuplexPipe"/>: read, frame and parse every complete
+/// command, apply them in one engine batch, answer them with one write. A reserve that blocks
+/// parks the connection: later pipelined commands wait unread (as in beanstalkd), and a hang-up
+/// meanwhile ends the reserve with TIMED_OUT.
+/// </summary>
+internal sealed class ConnectionSession
+{
+    private readonly IDuplexPipe _pipe;
+    private readonly ServerContext _ctx;
+    private readonly QueueSession _session;
+    private readonly CommandReader _reader;
+    private readonly CommandBatch _batch;
+    private bool _peerCompleted;
+
+    public ConnectionSession(IDuplexPipe pipe, ServerContext ctx)
+    {
+        _pipe = pipe;
+        _ctx = ctx;
+        _session = ctx.Engine.OpenSession();
+        _reader = new CommandReader(ctx.Engine.MaxJobSize, ctx.Engine.AllocateJobId, ctx.Time);
+        _batch = new CommandBatch(16);
+    }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var input = _pipe.Input;
+        try
+        {
+            while (true)
+            {
+                var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+                var buffer = result.Buffer;
+                CommandReader.Outcome outcome;
+                try
+                {
+                    outcome = _reader.Read(buffer, _batch, _ctx.MaxCommandsPerBatch);
+                }
+                catch
+                {
+                    input.AdvanceTo(buffer.Start);
+                    throw;
+                }
+                input.AdvanceTo(outcome.Consumed, outcome.NeedMoreData ? buffer.End : outcome.Consumed);
+                if (result.IsCompleted) _peerCompleted = true;
+
+                if (_batch.Count > 0) await ExecuteAndReplyAsync().ConfigureAwait(false);
+                if (outcome.Quit) break;
+                if (_peerCompleted && outcome.NeedMoreData) break;
+            }
+        }
+        finally
+        {
+            await _session.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask ExecuteAndReplyAsync()
+    {
+        var output = _pipe.Output;
+        await _session.ExecuteAsync(_batch).ConfigureAwait(false);
+        bool waiting = false;
+        for (int i = 0; i < _batch.Count; i++)
+        {
+            ref var cmd = ref _batch[i];
+            if (cmd.Status == CommandStatus.Waiting)
+            {
+                waiting = true;
+                break;
+            }
+            var body = ReplyWriter.WriteReply(output, cmd, _ctx.Stats);
+            if (body is not null) await WriteBodyAsync(output, body).ConfigureAwait(false);
+        }
+        Operation waitingOp = waiting ? _batch[_batch.Count - 1].Op : Operation.None;
+        _batch.Clear();
+        await output.FlushAsync().ConfigureAwait(false);
+        if (!waiting) return;
+
+        var outcome = await WaitWatchingForHangUpAsync().ConfigureAwait(false);
+        var done = new EngineCommand { Op = waitingOp, Status = outcome.Status, Id = outcome.JobId, Body = outcome.Body };
+        var reserved = ReplyWriter.WriteReply(output, done, _ctx.Stats);
+        if (reserved is not null) await WriteBodyAsync(output, reserved).ConfigureAwait(false);
+        await output.FlushAsync().ConfigureAwait(false);
+    }
+
+    private async ValueTask WriteBodyAsync(PipeWriter output, byte[] body)
+    {
+        if (body.Length <= _ctx.LargeBodyThreshold)
+        {
+            ReplyWriter.Write(output, body);
+            return;
+        }
+        for (int offset = 0; offset < body.Length; offset += _ctx.LargeBodyThreshold)
+        {
+            int n = Math.Min(_ctx.LargeBodyThreshold, body.Length - offset);
+            ReplyWriter.Write(output, body.AsSpan(offset, n));
+            await output.FlushAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Waits for a blocked reserve while watching the socket only for hang-up (beanstalkd stops
+    /// reading a waiting connection). Bytes that arrive meanwhile stay unconsumed in the pipe.
+    /// </summary>
+    private async ValueTask<ReserveOutcome> WaitWatchingForHangUpAsync()
+    {
+        var input = _pipe.Input;
+        var wait = _session.WaitReserveAsync();
+        if (wait.IsCompleted) return wait.Result;
+        var waitTask = wait.AsTask();
+        if (_peerCompleted)
+        {
+            _session.CancelWait();
+            return await waitTask.ConfigureAwait(false);
+        }
+        while (true)
+        {
+            var readTask = input.ReadAsync().AsTask();
+            var first = await Task.WhenAny(waitTask, readTask).ConfigureAwait(false);
+            if (first == waitTask)
+            {
+                input.CancelPendingRead();
+                var pending = await readTask.ConfigureAwait(false);
+                if (pending.IsCompleted) _peerCompleted = true;
+                input.AdvanceTo(pending.Buffer.Start, pending.Buffer.Start);
+                return await waitTask.ConfigureAwait(false);
+            }
+            var read = await readTask.ConfigureAwait(false);
+            input.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+            if (read.IsCompleted)
+            {
+                _peerCompleted = true;
+                _session.CancelWait();
+                var outcome = await waitTask.ConfigureAwait(false);
+                input.CancelPendingRead(); // let the main loop see the buffered bytes at once
+                return outcome;
+            }
+        }
+    }
+}

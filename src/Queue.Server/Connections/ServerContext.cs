@@ -1,0 +1,28 @@
+using Queue.Server.Diagnostics;
+using Queue.Server.Protocol;
+using Queue.Storage;
+
+namespace Queue.Server.Connections;
+
+/// <summary>What every connection shares: the engine, the stats formatter and the limits.</summary>
+internal sealed class ServerContext
+{
+    public ServerContext(QueueEngine engine, TimeProvider time, int verbosity = 0)
+    {
+        Engine = engine;
+        Time = time;
+        Verbosity = verbosity;
+        Stats = new StatsFormatter(new ProcessInfo());
+    }
+
+    public QueueEngine Engine { get; }
+    public TimeProvider Time { get; }
+    public StatsFormatter Stats { get; }
+    public int Verbosity { get; }
+
+    /// <summary>Commands applied per engine round trip; bounds the output one read can produce.</summary>
+    public int MaxCommandsPerBatch { get; init; } = 64;
+
+    /// <summary>Bodies larger than this are copied to the output in slices, flushing in between.</summary>
+    public int LargeBodyThreshold { get; init; } = 64 * 1024;
+}

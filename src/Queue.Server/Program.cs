@@ -1,0 +1,77 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Queue.Server.Hosting;
+using Queue.Server.Transport;
+using Queue.Storage;
+
+namespace Queue.Server;
+
+/// <summary>Entry point: parse beanstalkd's flags, bind first (clients may connect at once), then host.</summary>
+public static class Program
+{
+    /// <summary>argv[0] as typed, used in usage and warning lines like beanstalkd's progname.</summary>
+    public static string Name { get; private set; } = "beanstalkd";
+
+    public static int Main(string[] args)
+    {
+        Name = ProgramName();
+        var parsed = CommandLine.Parse(args, Name);
+        if (parsed.Stdout is not null) Console.Out.Write(parsed.Stdout);
+        if (parsed.Stderr is not null) Console.Error.Write(parsed.Stderr);
+        if (parsed.Options is not { } options) return parsed.ExitCode;
+
+        if (options.Verbosity > 0) Console.WriteLine($"pid {Environment.ProcessId}");
+        Socket listener;
+        try
+        {
+            listener = ListenerFactory.FromSystemd() ?? ListenerFactory.Listen(options.ListenAddress, options.Port);
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or ArgumentException)
+        {
+            Console.Error.WriteLine($"{Name}: make_server_socket(): {ex.Message}");
+            return 111;
+        }
+        if (options.User is not null)
+        {
+            int code = UserSwitch.Become(options.User);
+            if (code != 0) return code;
+        }
+
+        var engine = QueueEngine.Start(new QueueEngineOptions { MaxJobSize = options.MaxJobSize });
+
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            o.UseUtcTimestamp = true;
+        });
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.SetMinimumLevel(options.Verbosity > 0 ? LogLevel.Information : LogLevel.Warning);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(listener);
+        builder.Services.AddSingleton(engine);
+        builder.Services.AddHostedService<QueueServerService>();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(8));
+        using var host = builder.Build();
+        host.Run();
+        return 0;
+    }
+
+    private static string ProgramName()
+    {
+        try
+        {
+            var cmdline = File.ReadAllBytes("/proc/self/cmdline");
+            int end = Array.IndexOf(cmdline, (byte)0);
+            var first = System.Text.Encoding.UTF8.GetString(cmdline, 0, end < 0 ? cmdline.Length : end);
+            return first.Length > 0 ? first : "beanstalkd";
+        }
+        catch (IOException)
+        {
+            return "beanstalkd";
+        }
+    }
+}

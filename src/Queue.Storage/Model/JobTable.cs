@@ -1,0 +1,143 @@
+using System.Runtime.CompilerServices;
+
+namespace Queue.Storage.Model;
+
+/// <summary>
+/// Slab of <see cref="JobRecord"/> values in fixed-size chunks (no large copies on growth) plus an
+/// open-addressing id index. Slots are reused through a free list.
+/// Ensures: <see cref="Find"/> returns the slot of every live job and -1 for any other id.
+/// </summary>
+internal sealed class JobTable
+{
+    private const int ChunkBits = 12;
+    private const int ChunkSize = 1 << ChunkBits;
+    private const int ChunkMask = ChunkSize - 1;
+
+    private JobRecord[][] _chunks = new JobRecord[4][];
+    private int _chunkCount;
+    private int _highWater;          // slots ever handed out
+    private int _freeHead = -1;      // free list threaded through JobRecord.Next
+    private int _count;
+
+    // Linear-probing index: stores slot + 1, 0 = empty. Deletion shifts back (no tombstones).
+    private int[] _index = new int[1024];
+    private int _indexMask = 1023;
+
+    public int Count => _count;
+
+    /// <summary>Bytes held by the slab and the index (for memory accounting).</summary>
+    public long FootprintBytes =>
+        (long)_chunkCount * ChunkSize * Unsafe.SizeOf<JobRecord>() + (long)_index.Length * sizeof(int);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref JobRecord Get(int slot) => ref _chunks[slot >> ChunkBits][slot & ChunkMask];
+
+    public int Allocate(ulong id)
+    {
+        int slot;
+        if (_freeHead >= 0)
+        {
+            slot = _freeHead;
+            _freeHead = Get(slot).Next;
+        }
+        else
+        {
+            slot = _highWater++;
+            int chunk = slot >> ChunkBits;
+            if (chunk == _chunkCount)
+            {
+                if (chunk == _chunks.Length) Array.Resize(ref _chunks, _chunks.Length * 2);
+                _chunks[chunk] = new JobRecord[ChunkSize];
+                _chunkCount++;
+            }
+        }
+        ref var r = ref Get(slot);
+        r = default;
+        r.Id = id;
+        r.HeapIndex = -1;
+        r.TimerIndex = -1;
+        r.Prev = -1;
+        r.Next = -1;
+        r.Owner = -1;
+        _count++;
+        if ((long)_count * 4 > (long)_index.Length * 3) GrowIndex();
+        InsertIndex(id, slot);
+        return slot;
+    }
+
+    public void Free(int slot)
+    {
+        ref var r = ref Get(slot);
+        RemoveIndex(r.Id);
+        r = default;
+        r.Next = _freeHead;
+        _freeHead = slot;
+        _count--;
+    }
+
+    public int Find(ulong id)
+    {
+        int i = Hash(id) & _indexMask;
+        while (true)
+        {
+            int v = _index[i];
+            if (v == 0) return -1;
+            if (Get(v - 1).Id == id) return v - 1;
+            i = (i + 1) & _indexMask;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Hash(ulong id)
+    {
+        ulong h = id * 0x9E3779B97F4A7C15UL;
+        return (int)(h >> 33);
+    }
+
+    private void InsertIndex(ulong id, int slot)
+    {
+        int i = Hash(id) & _indexMask;
+        while (_index[i] != 0) i = (i + 1) & _indexMask;
+        _index[i] = slot + 1;
+    }
+
+    private void RemoveIndex(ulong id)
+    {
+        int i = Hash(id) & _indexMask;
+        while (true)
+        {
+            int v = _index[i];
+            if (v == 0) return;
+            if (Get(v - 1).Id == id) break;
+            i = (i + 1) & _indexMask;
+        }
+        // Backward-shift deletion keeps probe chains intact without tombstones.
+        int hole = i;
+        int j = i;
+        while (true)
+        {
+            j = (j + 1) & _indexMask;
+            int v = _index[j];
+            if (v == 0) break;
+            int home = Hash(Get(v - 1).Id) & _indexMask;
+            bool movable = hole <= j ? (home <= hole || home > j) : (home <= hole && home > j);
+            if (movable)
+            {
+                _index[hole] = v;
+                hole = j;
+            }
+        }
+        _index[hole] = 0;
+    }
+
+    private void GrowIndex()
+    {
+        var old = _index;
+        _index = new int[old.Length * 2];
+        _indexMask = _index.Length - 1;
+        foreach (int v in old)
+        {
+            if (v != 0) InsertIndex(Get(v - 1).Id, v - 1);
+        }
+    }
+}

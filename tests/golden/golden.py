@@ -29,7 +29,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 CONV_DIR = os.path.join(HERE, "conversations")
 
-QUIET_MS = 150          # a collection ends after this much silence
+# a collection ends after this much silence (override for robustness tests only)
+QUIET_MS = int(os.environ.get("GOLDEN_QUIET_MS", "150"))
 SENDBYTES_GAP_MS = 2    # pause between single-byte writes of `sendbytes`
 RUN_LENGTH_MIN = 16     # writer: runs of >= this many identical bytes use "c"*N
 MAX_SLEEP_TOTAL_MS = 3000

@@ -72,7 +72,16 @@ public sealed class QueueEngine : IAsyncDisposable, IDisposable
         for (int i = 0; i < batch.Count; i++)
         {
             ref var cmd = ref batch[i];
-            Core.Execute(session, ref cmd);
+            try
+            {
+                Core.Execute(session, ref cmd);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A bug must not take the whole server down: this command answers INTERNAL_ERROR.
+                cmd.Status = CommandStatus.InternalError;
+                Options.OnInternalError?.Invoke(ex);
+            }
             if (cmd.Status == CommandStatus.Waiting) break;
         }
         batch.Complete();
@@ -88,7 +97,7 @@ public sealed class QueueEngine : IAsyncDisposable, IDisposable
                 bool worked = false;
                 while (_inbox.TryDequeue(out var work))
                 {
-                    work.Run(this);
+                    RunSafely(work);
                     worked = true;
                 }
                 if (_stopping && _inbox.IsEmpty) break;
@@ -118,6 +127,18 @@ public sealed class QueueEngine : IAsyncDisposable, IDisposable
     {
         Volatile.Write(ref _timerFired, 1);
         Wake();
+    }
+
+    private void RunSafely(EngineWork work)
+    {
+        try
+        {
+            work.Run(this);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Options.OnInternalError?.Invoke(ex);
+        }
     }
 
     private void ArmTimer()

@@ -8,4 +8,7 @@ public sealed class QueueEngineOptions
 
     /// <summary>Clock for TTR, delays, pauses and reserve timeouts; tests pass a fake one.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Called on the engine loop when a command failed with an unexpected exception.</summary>
+    public Action<Exception>? OnInternalError { get; set; } = ex => Console.Error.WriteLine($"engine: internal error: {ex}");
 }

@@ -26,10 +26,9 @@ public sealed partial class QueueSession : IAsyncDisposable, IWaitCompletion
             State = e.Core.OpenSession();
             State.Waiter = this;
         }));
-        State = null!;
     }
 
-    internal SessionState State { get; private set; }
+    internal SessionState State { get; private set; } = null!;
 
     public QueueEngine Engine => _engine;
 

@@ -17,11 +17,14 @@ internal sealed class ConnectionSession
     private readonly QueueSession _session;
     private readonly CommandReader _reader;
     private readonly CommandBatch _batch;
+    private readonly CancellationToken _peerClosed;
     private bool _peerCompleted;
 
-    public ConnectionSession(IDuplexPipe pipe, ServerContext ctx)
+    /// <param name="peerClosed">Fires when the client half-closes; a blocked reserve then ends with TIMED_OUT.</param>
+    public ConnectionSession(IDuplexPipe pipe, ServerContext ctx, CancellationToken peerClosed)
     {
         _pipe = pipe;
+        _peerClosed = peerClosed;
         _ctx = ctx;
         _session = ctx.Engine.OpenSession();
         _reader = new CommandReader(ctx.Engine.MaxJobSize, ctx.Engine.AllocateJobId, ctx.Time);
@@ -74,6 +77,7 @@ internal sealed class ConnectionSession
                 waiting = true;
                 break;
             }
+            if ((cmd.Flags & CommandFlags.PutHeader) != 0) continue;
             var body = ReplyWriter.WriteReply(output, cmd, _ctx.Stats);
             if (body is not null) await WriteBodyAsync(output, body).ConfigureAwait(false);
         }
@@ -105,42 +109,14 @@ internal sealed class ConnectionSession
     }
 
     /// <summary>
-    /// Waits for a blocked reserve while watching the socket only for hang-up (beanstalkd stops
-    /// reading a waiting connection). Bytes that arrive meanwhile stay unconsumed in the pipe.
+    /// Waits for a blocked reserve. Like beanstalkd, the connection reads nothing meanwhile (later
+    /// pipelined commands stay in the pipe); it only watches for the client hanging up.
     /// </summary>
     private async ValueTask<ReserveOutcome> WaitWatchingForHangUpAsync()
     {
-        var input = _pipe.Input;
         var wait = _session.WaitReserveAsync();
         if (wait.IsCompleted) return wait.Result;
-        var waitTask = wait.AsTask();
-        if (_peerCompleted)
-        {
-            _session.CancelWait();
-            return await waitTask.ConfigureAwait(false);
-        }
-        while (true)
-        {
-            var readTask = input.ReadAsync().AsTask();
-            var first = await Task.WhenAny(waitTask, readTask).ConfigureAwait(false);
-            if (first == waitTask)
-            {
-                input.CancelPendingRead();
-                var pending = await readTask.ConfigureAwait(false);
-                if (pending.IsCompleted) _peerCompleted = true;
-                input.AdvanceTo(pending.Buffer.Start, pending.Buffer.Start);
-                return await waitTask.ConfigureAwait(false);
-            }
-            var read = await readTask.ConfigureAwait(false);
-            input.AdvanceTo(read.Buffer.Start, read.Buffer.End);
-            if (read.IsCompleted)
-            {
-                _peerCompleted = true;
-                _session.CancelWait();
-                var outcome = await waitTask.ConfigureAwait(false);
-                input.CancelPendingRead(); // let the main loop see the buffered bytes at once
-                return outcome;
-            }
-        }
+        using var hangUp = _peerClosed.Register(static s => ((QueueSession)s!).CancelWait(), _session);
+        return await wait.ConfigureAwait(false);
     }
 }

@@ -118,19 +118,21 @@ internal sealed class CommandReader
         switch (parsed.Status)
         {
             case CommandStatus.JobTooBig:
-                // Reply only after bytes+2 more bytes have been thrown away.
+                // Counted now; the reply comes only after bytes+2 more bytes have been thrown away.
+                EmitPutHeader(batch, parsed.Status);
                 _put = parsed;
                 _discardLeft = (long)parsed.Bytes + 2;
                 _state = State.DiscardBody;
-                return false;
+                return true;
             case CommandStatus.Pending:
+                EmitPutHeader(batch, parsed.Status);
                 _put = parsed;
                 _putId = _allocateId(); // beanstalkd consumes the id when the line parses
                 _putCreatedAtMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
                 _body = new byte[parsed.Bytes + 2];
                 _bodyFilled = 0;
                 _state = State.Body;
-                return false;
+                return true;
             default:
                 // BAD_FORMAT (counted): the body is not consumed; its bytes are read as commands.
                 Emit(batch, parsed);
@@ -149,6 +151,7 @@ internal sealed class CommandReader
 
         ref var c = ref batch.Add();
         c.Op = Operation.Put;
+        c.Flags = CommandFlags.Counted;
         c.Id = _putId;
         c.Priority = _put.Priority;
         c.Delay = _put.Delay;
@@ -167,7 +170,7 @@ internal sealed class CommandReader
         reader.Advance(n);
         _discardLeft -= n;
         if (_discardLeft > 0) return false;
-        Emit(batch, _put);
+        batch.Add().Status = CommandStatus.JobTooBig;
         _state = State.Command;
         return true;
     }
@@ -190,6 +193,14 @@ internal sealed class CommandReader
         }
         reader.AdvanceToEnd();
         return false;
+    }
+
+    private static void EmitPutHeader(CommandBatch batch, CommandStatus status)
+    {
+        ref var c = ref batch.Add();
+        c.Op = Operation.Put;
+        c.Flags = CommandFlags.PutHeader;
+        c.Status = status;
     }
 
     private static void Emit(CommandBatch batch, in ParsedCommand p)

@@ -75,7 +75,7 @@ internal sealed class BeanstalkServer : IAsyncDisposable
         if (_ctx.Verbosity > 0) Console.WriteLine("accept");
         try
         {
-            await connection.RunAsync(pipe => new ConnectionSession(pipe, _ctx).RunAsync(CancellationToken.None)).ConfigureAwait(false);
+            await connection.RunAsync(pipe => new ConnectionSession(pipe, _ctx, connection.PeerClosed).RunAsync(CancellationToken.None)).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

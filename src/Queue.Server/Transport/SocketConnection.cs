@@ -22,11 +22,15 @@ internal sealed class SocketConnection : IDuplexPipe
     private readonly Socket _socket;
     private readonly Pipe _input = new(s_inputOptions);
     private readonly Pipe _output = new(s_outputOptions);
+    private readonly CancellationTokenSource _receiveEnded = new();
 
     public SocketConnection(Socket socket) => _socket = socket;
 
     public PipeReader Input => _input.Reader;
     public PipeWriter Output => _output.Writer;
+
+    /// <summary>Cancelled when the peer has closed its sending side (or the socket failed).</summary>
+    public CancellationToken PeerClosed => _receiveEnded.Token;
 
     /// <summary>Half-closes the receive side: the application sees end-of-input after what it has.</summary>
     public void StopReceiving()
@@ -106,6 +110,7 @@ internal sealed class SocketConnection : IDuplexPipe
             error = ex;
         }
         await writer.CompleteAsync(error).ConfigureAwait(false);
+        _receiveEnded.Cancel();
     }
 
     private async Task SendLoopAsync()

@@ -9,6 +9,7 @@ public struct EngineCommand
 {
     public Operation Op;
     public CommandStatus Status;
+    public CommandFlags Flags;
     /// <summary>In: target job id, or the pre-allocated id of a put. Out: the job reserved or found.</summary>
     public ulong Id;
     public uint Priority;
@@ -31,4 +32,18 @@ public struct EngineCommand
     public string? TubeOut;
 
     public void Clear() => this = default;
+}
+
+/// <summary>How a put is split across the engine's view of a connection's byte stream.</summary>
+[Flags]
+public enum CommandFlags : byte
+{
+    None = 0,
+    /// <summary>
+    /// The put line has been parsed, its body not yet read: beanstalkd counts cmd-put and marks the
+    /// client a producer at this point. No reply.
+    /// </summary>
+    PutHeader = 1,
+    /// <summary>The command was already counted by its <see cref="PutHeader"/>.</summary>
+    Counted = 2,
 }

@@ -101,14 +101,15 @@ internal sealed partial class QueueCore
     public void Execute(SessionState s, ref EngineCommand cmd)
     {
         if (cmd.Op == Operation.None) return;
-        _cmdCounts[(int)cmd.Op]++;
-        if (cmd.Status != CommandStatus.Pending)
+        if ((cmd.Flags & CommandFlags.Counted) == 0) _cmdCounts[(int)cmd.Op]++;
+        if ((cmd.Flags & CommandFlags.PutHeader) != 0)
         {
-            // Decided by the caller (JOB_TOO_BIG, BAD_FORMAT after counting, EXPECTED_CRLF):
-            // only EXPECTED_CRLF has got far enough to make the client a producer.
-            if (cmd.Op == Operation.Put && cmd.Status == CommandStatus.ExpectedCrlf) MarkProducer(s);
+            // A put line that parsed (JOB_TOO_BIG excepted) makes its client a producer at once.
+            if (cmd.Status == CommandStatus.Pending) MarkProducer(s);
             return;
         }
+        // Decided by the caller (JOB_TOO_BIG, BAD_FORMAT after counting, EXPECTED_CRLF): counted only.
+        if (cmd.Status != CommandStatus.Pending) return;
         switch (cmd.Op)
         {
             case Operation.Put: Put(s, ref cmd); break;

@@ -1,0 +1,42 @@
+using System.Net;
+using Microsoft.Extensions.Logging.Abstractions;
+using Queue.Server.Connections;
+using Queue.Server.Transport;
+using Queue.Storage;
+
+namespace Queue.Server.Tests.TestKit;
+
+/// <summary>An in-process server on 127.0.0.1 with an ephemeral port; one per test.</summary>
+internal sealed class TestServer : IAsyncDisposable
+{
+    private readonly BeanstalkServer _server;
+
+    private TestServer(QueueEngine engine, BeanstalkServer server)
+    {
+        Engine = engine;
+        _server = server;
+        Port = ((IPEndPoint)server.LocalEndPoint!).Port;
+    }
+
+    public QueueEngine Engine { get; }
+    public int Port { get; }
+
+    public static TestServer Start(long maxJobSize = 65535, TimeProvider? time = null)
+    {
+        var options = new QueueEngineOptions { MaxJobSize = maxJobSize, TimeProvider = time ?? TimeProvider.System };
+        var engine = QueueEngine.Start(options);
+        var listener = ListenerFactory.Listen("127.0.0.1", "0");
+        var ctx = new ServerContext(engine, options.TimeProvider);
+        var server = new BeanstalkServer(listener, ctx, NullLogger.Instance);
+        server.Start();
+        return new TestServer(engine, server);
+    }
+
+    public RawClient Connect() => RawClient.Connect(Port);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _server.StopAsync(TimeSpan.FromSeconds(2));
+        await Engine.DisposeAsync();
+    }
+}

@@ -2,6 +2,8 @@ using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Queue.Server.Connections;
 using Queue.Server.Hosting;
 using Queue.Server.Transport;
 using Queue.Storage;
@@ -40,6 +42,9 @@ public static class Program
         }
 
         var engine = QueueEngine.Start(new QueueEngineOptions { MaxJobSize = options.MaxJobSize });
+        // Serve at once; the host (logging, signals, lifetime) is built while clients are already served.
+        var server = new BeanstalkServer(listener, new ServerContext(engine, engine.Options.TimeProvider, options.Verbosity), NullLogger.Instance);
+        server.Start();
 
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.AddSimpleConsole(o =>
@@ -51,8 +56,8 @@ public static class Program
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(options.Verbosity > 0 ? LogLevel.Information : LogLevel.Warning);
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(listener);
         builder.Services.AddSingleton(engine);
+        builder.Services.AddSingleton(server);
         builder.Services.AddHostedService<QueueServerService>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(8));
         using var host = builder.Build();

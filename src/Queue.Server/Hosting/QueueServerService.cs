@@ -1,8 +1,6 @@
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Queue.Server.Connections;
 using Queue.Server.Transport;
 using Queue.Storage;
 
@@ -15,26 +13,22 @@ namespace Queue.Server.Hosting;
 internal sealed class QueueServerService : IHostedService, IAsyncDisposable
 {
     private const int SigUsr1 = 10;
-    private readonly ServerOptions _options;
-    private readonly Socket _listener;
     private readonly QueueEngine _engine;
+    private readonly BeanstalkServer _server;
     private readonly ILogger<QueueServerService> _logger;
-    private BeanstalkServer? _server;
     private PosixSignalRegistration? _usr1;
 
-    public QueueServerService(ServerOptions options, Socket listener, QueueEngine engine, ILogger<QueueServerService> logger)
+    /// <param name="server">Already accepting: the port answers before the host is built.</param>
+    public QueueServerService(QueueEngine engine, BeanstalkServer server, ILogger<QueueServerService> logger)
     {
-        _options = options;
-        _listener = listener;
         _engine = engine;
+        _server = server;
         _logger = logger;
+        server.Logger = logger;
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        var ctx = new ServerContext(_engine, _engine.Options.TimeProvider, _options.Verbosity);
-        _server = new BeanstalkServer(_listener, ctx, _logger);
-        _server.Start();
         if (OperatingSystem.IsLinux())
         {
             _usr1 = PosixSignalRegistration.Create((PosixSignal)SigUsr1, c =>
@@ -44,14 +38,14 @@ internal sealed class QueueServerService : IHostedService, IAsyncDisposable
                 _engine.EnterDrainMode();
             });
         }
-        _logger.LogInformation("listening on {Endpoint}", _listener.LocalEndPoint);
+        _logger.LogInformation("listening on {Endpoint}", _server.LocalEndPoint);
         return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _logger.LogInformation("shutting down: finishing in-flight commands");
-        if (_server is not null) await _server.StopAsync(TimeSpan.FromSeconds(3)).ConfigureAwait(false);
+        await _server.StopAsync(TimeSpan.FromSeconds(3)).ConfigureAwait(false);
         await _engine.DisposeAsync().ConfigureAwait(false);
         _logger.LogInformation("stopped");
     }
@@ -59,6 +53,6 @@ internal sealed class QueueServerService : IHostedService, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _usr1?.Dispose();
-        if (_server is not null) await _server.DisposeAsync().ConfigureAwait(false);
+        await _server.DisposeAsync().ConfigureAwait(false);
     }
 }

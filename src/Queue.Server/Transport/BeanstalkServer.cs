@@ -15,7 +15,7 @@ internal sealed class BeanstalkServer : IAsyncDisposable
 {
     private readonly Socket _listener;
     private readonly ServerContext _ctx;
-    private readonly ILogger _logger;
+    private volatile ILogger _logger;
     private readonly ConcurrentDictionary<SocketConnection, Task> _connections = new();
     private readonly CancellationTokenSource _stopping = new();
     private Task _acceptLoop = Task.CompletedTask;
@@ -29,6 +29,13 @@ internal sealed class BeanstalkServer : IAsyncDisposable
     }
 
     public EndPoint? LocalEndPoint => _listener.LocalEndPoint;
+
+    /// <summary>The server starts serving before the host (and its logging) is built; the host sets this later.</summary>
+    public ILogger Logger
+    {
+        get => _logger;
+        set => _logger = value;
+    }
 
     public int ConnectionCount => _connections.Count;
 

@@ -25,6 +25,8 @@ public static class Program
         if (parsed.Options is not { } options) return parsed.ExitCode;
 
         if (options.Verbosity > 0) Console.WriteLine($"pid {Environment.ProcessId}");
+        // Signals first: the port answers before the host exists, so its handlers would come too late.
+        using var signals = new SignalHandlers();
         Socket listener;
         try
         {
@@ -45,6 +47,7 @@ public static class Program
         // Serve at once; the host (logging, signals, lifetime) is built while clients are already served.
         var server = new BeanstalkServer(listener, new ServerContext(engine, engine.Options.TimeProvider, options.Verbosity), NullLogger.Instance);
         server.Start();
+        signals.Engine = engine;
 
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.AddSimpleConsole(o =>
@@ -61,7 +64,17 @@ public static class Program
         builder.Services.AddHostedService<QueueServerService>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(8));
         using var host = builder.Build();
-        host.Run();
+        try
+        {
+            host.RunAsync(signals.Stopping).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped by a signal while the host was still starting.
+        }
+        // Idempotent: normally the hosted service has done both already.
+        server.StopAsync(TimeSpan.FromSeconds(3)).GetAwaiter().GetResult();
+        engine.DisposeAsync().AsTask().GetAwaiter().GetResult();
         return 0;
     }
 

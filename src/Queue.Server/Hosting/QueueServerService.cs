@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Queue.Server.Transport;
@@ -7,16 +6,14 @@ using Queue.Storage;
 namespace Queue.Server.Hosting;
 
 /// <summary>
-/// Runs the engine and the TCP server inside the generic host: SIGUSR1 enters drain mode;
-/// SIGTERM/SIGINT (through the host's console lifetime) stop it gracefully.
+/// Ties the already-running engine and TCP server to the generic host's lifetime: stopping the
+/// host finishes in-flight commands, closes connections and then stops the engine.
 /// </summary>
 internal sealed class QueueServerService : IHostedService, IAsyncDisposable
 {
-    private const int SigUsr1 = 10;
     private readonly QueueEngine _engine;
     private readonly BeanstalkServer _server;
     private readonly ILogger<QueueServerService> _logger;
-    private PosixSignalRegistration? _usr1;
 
     /// <param name="server">Already accepting: the port answers before the host is built.</param>
     public QueueServerService(QueueEngine engine, BeanstalkServer server, ILogger<QueueServerService> logger)
@@ -29,15 +26,6 @@ internal sealed class QueueServerService : IHostedService, IAsyncDisposable
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (OperatingSystem.IsLinux())
-        {
-            _usr1 = PosixSignalRegistration.Create((PosixSignal)SigUsr1, c =>
-            {
-                c.Cancel = true;
-                _logger.LogInformation("SIGUSR1: entering drain mode; puts are refused with DRAINING");
-                _engine.EnterDrainMode();
-            });
-        }
         _logger.LogInformation("listening on {Endpoint}", _server.LocalEndPoint);
         return Task.CompletedTask;
     }
@@ -52,7 +40,6 @@ internal sealed class QueueServerService : IHostedService, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _usr1?.Dispose();
         await _server.DisposeAsync().ConfigureAwait(false);
     }
 }

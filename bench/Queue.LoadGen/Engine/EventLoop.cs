@@ -1,0 +1,103 @@
+using System.Net.Sockets;
+
+namespace Queue.LoadGen.Engine;
+
+/// <summary>
+/// One thread multiplexing a set of connections with poll(2) (<see cref="Socket.Select"/>):
+/// send on every connection that has room in its window, wait until some socket is readable (or
+/// pacing makes a command due), handle the replies, repeat. One thread per loop keeps the
+/// generator's CPU use bounded, which matters when it shares a small machine with the server.
+/// </summary>
+internal sealed class EventLoop(IReadOnlyList<ConnectionDriver> drivers, RunControl control)
+{
+    private static readonly long StallLimit = Ticks.FromSeconds(10);
+    private static readonly long IdleRecheck = Ticks.FromSeconds(0.001);
+
+    private readonly List<Socket> _readable = new(drivers.Count);
+    private readonly Dictionary<Socket, ConnectionDriver> _bySocket = drivers.ToDictionary(d => d.Socket.Raw);
+
+    public void Run()
+    {
+        long lastProgress = Ticks.Now;
+        while (!control.IsAborted)
+        {
+            long now = Ticks.Now;
+            long wakeAt = long.MaxValue;
+            bool anyActive = false;
+            _readable.Clear();
+            foreach (ConnectionDriver driver in drivers)
+            {
+                if (driver.IsDone)
+                {
+                    continue;
+                }
+
+                driver.Pump(now);
+                if (driver.IsDone)
+                {
+                    continue;
+                }
+
+                anyActive = true;
+                if (driver.InFlightCount > 0)
+                {
+                    _readable.Add(driver.Socket.Raw);
+                }
+                else
+                {
+                    // Nothing in flight but not finished: waiting on pacing or on another connection.
+                    wakeAt = Math.Min(wakeAt, now + IdleRecheck);
+                }
+
+                if (driver.CanSend)
+                {
+                    wakeAt = Math.Min(wakeAt, driver.Workload.NextDue);
+                }
+            }
+
+            if (!anyActive)
+            {
+                return;
+            }
+
+            long timeout = wakeAt == long.MaxValue ? StallLimit : Math.Max(0, wakeAt - now);
+            if (_readable.Count == 0)
+            {
+                Thread.Sleep(TimeSpan.FromMilliseconds(Math.Max(1, Ticks.ToMicros(timeout) / 1000)));
+                lastProgress = Ticks.Now;
+                continue;
+            }
+
+            // poll(2) takes milliseconds: round up so a sub-millisecond wait does not become a busy loop.
+            long micros = timeout == 0 ? 0 : Math.Min(int.MaxValue / 2, (Ticks.ToMicros(timeout) + 999) / 1000 * 1000);
+            Socket.Select(_readable, null, null, (int)micros);
+            if (_readable.Count == 0)
+            {
+                if (Ticks.Now - lastProgress >= StallLimit)
+                {
+                    FailStalled();
+                    return;
+                }
+
+                continue;
+            }
+
+            lastProgress = Ticks.Now;
+            foreach (Socket socket in _readable)
+            {
+                _bySocket[socket].OnReadable();
+            }
+        }
+    }
+
+    private void FailStalled()
+    {
+        foreach (ConnectionDriver driver in drivers)
+        {
+            if (!driver.IsDone && driver.InFlightCount > 0)
+            {
+                driver.Fail(new ProtocolViolationException($"no reply for {Ticks.ToSeconds(StallLimit):0} s with {driver.InFlightCount} commands in flight"));
+            }
+        }
+    }
+}

@@ -28,7 +28,7 @@ internal sealed class ConnectionSession
         _ctx = ctx;
         _session = ctx.Engine.OpenSession();
         _reader = new CommandReader(ctx.Engine.MaxJobSize, ctx.Engine.AllocateJobId, ctx.Time);
-        _batch = new CommandBatch(16);
+        _batch = new CommandBatch(4);
     }
 
     public async Task RunAsync(CancellationToken cancellationToken)

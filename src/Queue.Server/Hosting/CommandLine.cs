@@ -60,8 +60,8 @@ internal static class CommandLine
                         case 'F': o.NeverFsync = true; break;
                         case 'u': o.User = Value(); break;
                         case 'b': o.BinlogDirectory = Value(); break;
-                        case 'h': return new Result(null, 0, null, Usage(progname));
-                        case 'v': return new Result(null, 0, "beanstalkd " + StatsFormatter.Version + "\n", null);
+                        case 'h': return new Result(null, 0, null, warnings + Usage(progname));
+                        case 'v': return new Result(null, 0, "beanstalkd " + StatsFormatter.Version + "\n", warnings.Length > 0 ? warnings.ToString() : null);
                         case 'V': o.Verbosity++; break;
                         default: throw new UsageException($"unknown flag: {arg[(k - 1)..]}");
                     }

@@ -31,6 +31,9 @@ CONV_DIR = os.path.join(HERE, "conversations")
 
 # a collection ends after this much silence (override for robustness tests only)
 QUIET_MS = int(os.environ.get("GOLDEN_QUIET_MS", "150"))
+# verify only: how much longer a step may wait for a committed reply that has
+# not (fully) arrived yet; never changes what is compared
+GUIDED_MAX_MS = 3000
 SENDBYTES_GAP_MS = 2    # pause between single-byte writes of `sendbytes`
 RUN_LENGTH_MIN = 16     # writer: runs of >= this many identical bytes use "c"*N
 MAX_SLEEP_TOTAL_MS = 3000
@@ -387,17 +390,41 @@ class Recorder:
             got = True
         return got
 
-    def collect(self, min_ms):
+    def collect(self, min_ms, expect=None):
+        """Collect input until min_ms have passed and QUIET_MS of silence.
+
+        With `expect` (verify mode: {conn: (bytes, eof_expected)} from the
+        committed file) the collection also keeps going, up to GUIDED_MAX_MS
+        longer, while an expected reply has not fully arrived, so that a
+        briefly stalled server (loaded machine) does not cause a false FAIL.
+        """
         start = time.monotonic()
         min_end = start + min_ms / 1000.0
+        hard_end = min_end + GUIDED_MAX_MS / 1000.0
         last = start
         while True:
             now = time.monotonic()
             end = max(min_end, last + QUIET_MS / 1000.0)
             if now >= end:
-                return
-            if self._drain_once(end - now):
+                if not expect or now >= hard_end or self._satisfied(expect):
+                    return
+                wait = min(0.02, hard_end - now)
+            else:
+                wait = end - now
+            if self._drain_once(wait):
                 last = time.monotonic()
+
+    def _satisfied(self, expect):
+        for name, (data, want_eof) in expect.items():
+            c = self.conns.get(name)
+            if c is None:
+                continue
+            got = bytes(c.buf)
+            if data and normalize(got) != normalize(data) and len(got) < len(data) + 16:
+                return False  # still (possibly) arriving
+            if want_eof and not c.eof_now and c.readable and not c.client_closed:
+                return False
+        return True
 
     def take_output(self):
         lines = []
@@ -419,7 +446,7 @@ class Recorder:
         finally:
             c.sock.setblocking(False)
 
-    def run_step(self, st):
+    def run_step(self, st, expect=None):
         """Execute one step. Returns list of recorded lines for collecting steps."""
         k = st.kind
         if k == "connect":
@@ -430,7 +457,7 @@ class Recorder:
         c = self.conns.get(st.conn) if st.conn else None
         if k == "send":
             self._send(c, st.data)
-            self.collect(0)
+            self.collect(0, expect)
         elif k == "sendbytes":
             for i in range(len(st.data)):
                 self._send(c, st.data[i:i + 1])
@@ -440,12 +467,12 @@ class Recorder:
                     if left <= 0:
                         break
                     self._drain_once(left)
-            self.collect(0)
+            self.collect(0, expect)
         elif k == "shutdown":
             c.sock.shutdown(socket.SHUT_WR)
-            self.collect(0)
+            self.collect(0, expect)
         elif k == "sleep":
-            self.collect(st.ms)
+            self.collect(st.ms, expect)
         elif k == "close":
             try:
                 c.sock.close()
@@ -466,23 +493,48 @@ class Recorder:
                 c.client_closed = True
 
 
-def record_file(path, binary):
-    """Returns (new_text, warnings)."""
+def _expectations(steps):
+    """For each action step index: {conn: (expected bytes, eof expected)} from
+    the recv/eof lines that follow it in the committed file."""
+    out = {}
+    for i, st in enumerate(steps):
+        if st.kind not in COLLECTING:
+            continue
+        exp = {}
+        for nxt in steps[i + 1:]:
+            if nxt.kind == "text":
+                continue
+            if nxt.kind == "recv":
+                data, eof = exp.get(nxt.conn, (b"", False))
+                exp[nxt.conn] = (data + nxt.data, eof)
+            elif nxt.kind == "eof":
+                data, _ = exp.get(nxt.conn, (b"", False))
+                exp[nxt.conn] = (data, True)
+            else:
+                break
+        out[i] = exp
+    return out
+
+
+def record_file(path, binary, guided=False):
+    """Returns (new_text, warnings). guided=True: use the file's committed
+    recv/eof lines only to decide how long to wait (verify mode)."""
     with open(path, encoding="utf-8") as f:
         text = f.read()
     args, steps = parse_conv(text, path)
+    expectations = _expectations(steps) if guided else {}
     warnings = []
     out = []
     server = Server(binary, args)
     try:
         rec = Recorder(server.port)
-        for st in steps:
+        for i, st in enumerate(steps):
             if st.kind in ("recv", "eof"):
                 continue  # recorded output: regenerated
             out.append(st.raw)
             if st.kind in ("text", "args"):
                 continue
-            out.extend(rec.run_step(st))
+            out.extend(rec.run_step(st, expectations.get(i)))
         # anything still pending at the end of the file?
         rec.collect(0)
         tail = rec.take_output()
@@ -552,7 +604,7 @@ def _comparable(text, path):
 def verify_file(path, binary):
     with open(path, encoding="utf-8") as f:
         old = f.read()
-    new, warnings = record_file(path, binary)
+    new, warnings = record_file(path, binary, guided=True)
     a = _comparable(old, path)
     b = _comparable(new, path)
     if a == b:

@@ -19,6 +19,7 @@ public static class Program
     public static int Main(string[] args)
     {
         Name = ProgramName();
+        if (args.Length > 0 && args[0] == HealthProbe.Flag) return HealthProbe.Run(args);
         var parsed = CommandLine.Parse(args, Name);
         if (parsed.Stdout is not null) Console.Out.Write(parsed.Stdout);
         if (parsed.Stderr is not null) Console.Error.Write(parsed.Stderr);

@@ -97,6 +97,9 @@ public sealed class QueueEngine : IAsyncDisposable, IDisposable
                 bool worked = false;
                 while (_inbox.TryDequeue(out var work))
                 {
+                    // Like beanstalkd's prottick before every event: work sees the timers due at its arrival.
+                    Core.Refresh();
+                    Core.RunTimers();
                     RunSafely(work);
                     worked = true;
                 }

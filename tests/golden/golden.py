@@ -14,6 +14,7 @@ Standard library only. See README.md in this directory for the file format.
 """
 
 import argparse
+import atexit
 import concurrent.futures
 import difflib
 import errno
@@ -235,6 +236,15 @@ def parse_conv(text, path="<conv>"):
 
 _port_lock = threading.Lock()
 _ports_used = set()
+_live_servers = set()   # Server objects not yet killed (killed at exit too)
+
+
+def _kill_live_servers():
+    for srv in list(_live_servers):
+        srv.kill()
+
+
+atexit.register(_kill_live_servers)
 
 
 def _free_port():
@@ -292,6 +302,7 @@ class Server:
                                              stderr=subprocess.DEVNULL)
             except OSError as e:
                 raise RuntimeError("cannot start %s: %s" % (binary, e))
+            _live_servers.add(self)
             if self._wait_listening():
                 return
             last_err = "server did not come up on port %d" % self.port
@@ -315,6 +326,7 @@ class Server:
         return False
 
     def kill(self):
+        _live_servers.discard(self)
         if self.proc.poll() is None:
             try:
                 os.kill(self.proc.pid, 9)

@@ -39,6 +39,8 @@ internal sealed class ConnectionStats
             Errors[(int)reply]++;
         }
 
+        // Created on first use (normally during warmup), so the window itself allocates nothing.
+        LongHistogram perCommand = _perCommand[(int)command] ??= NewHistogram();
         if (!inWindow)
         {
             return;
@@ -47,7 +49,7 @@ internal sealed class ConnectionStats
         Ops++;
         long nanos = Clamp(Ticks.ToNanos(latencyTicks));
         Latency.RecordValue(nanos);
-        (_perCommand[(int)command] ??= NewHistogram()).RecordValue(nanos);
+        perCommand.RecordValue(nanos);
     }
 
     public void RecordEndToEnd(long latencyTicks) => EndToEnd.RecordValue(Clamp(Ticks.ToNanos(latencyTicks)));

@@ -18,7 +18,7 @@ internal sealed class DriverGroup(IReadOnlyList<ConnectionDriver> drivers, int t
                 share.Add(drivers[i]);
             }
 
-            var loop = new EventLoop(share, control);
+            var loop = new EventLoop([.. share], control);
             var thread = new Thread(loop.Run) { IsBackground = true, Name = $"{name}-{t}" };
             _threads.Add(thread);
             thread.Start();

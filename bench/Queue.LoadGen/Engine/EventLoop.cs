@@ -8,12 +8,13 @@ namespace Queue.LoadGen.Engine;
 /// pacing makes a command due), handle the replies, repeat. One thread per loop keeps the
 /// generator's CPU use bounded, which matters when it shares a small machine with the server.
 /// </summary>
-internal sealed class EventLoop(IReadOnlyList<ConnectionDriver> drivers, RunControl control)
+internal sealed class EventLoop(ConnectionDriver[] drivers, RunControl control)
 {
     private static readonly long StallLimit = Ticks.FromSeconds(10);
     private static readonly long IdleRecheck = Ticks.FromSeconds(0.001);
 
-    private readonly List<Socket> _readable = new(drivers.Count);
+    // Arrays and List<T> only: foreach over an interface would box an enumerator every iteration.
+    private readonly List<Socket> _readable = new(drivers.Length);
     private readonly Dictionary<Socket, ConnectionDriver> _bySocket = drivers.ToDictionary(d => d.Socket.Raw);
 
     public void Run()

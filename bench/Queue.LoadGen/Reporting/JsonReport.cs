@@ -77,6 +77,7 @@ internal static class JsonReport
         }
 
         json.WriteNumber("clientCpuSec", Math.Round(r.ClientCpuSec, 3));
+        json.WriteNumber("clientAllocBytes", r.ClientAllocatedBytes);
         json.WriteNumber("exitCode", r.ExitCode);
         if (r.Failure is not null)
         {

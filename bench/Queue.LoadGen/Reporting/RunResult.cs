@@ -45,6 +45,9 @@ internal sealed record RunResult
 
     public double ClientCpuSec { get; init; }
 
+    /// <summary>Managed bytes allocated by the generator during the measured window.</summary>
+    public long ClientAllocatedBytes { get; init; }
+
     /// <summary>Why the run failed, if it did.</summary>
     public string? Failure { get; init; }
 

@@ -33,7 +33,7 @@ internal static class TextReport
             Line(text, "server cpu", $"{cpu:0.00} s ({Percent(cpu, r.MeasuredSec)} of one core), {r.ServerCpuUsPerOp:0.00} us/op");
         }
 
-        Line(text, "client cpu", $"{r.ClientCpuSec:0.00} s ({Percent(r.ClientCpuSec, r.MeasuredSec)} of one core)");
+        Line(text, "client cpu", $"{r.ClientCpuSec:0.00} s ({Percent(r.ClientCpuSec, r.MeasuredSec)} of one core), {r.ClientAllocatedBytes} bytes allocated");
         if (r.Failure is not null)
         {
             Line(text, "FAILED", $"{r.Failure} (exit {r.ExitCode})");

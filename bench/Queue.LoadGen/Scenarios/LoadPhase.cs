@@ -44,6 +44,7 @@ internal static class LoadPhase
         Errors = stats.Errors,
         ServerCpuSec = measurement.ServerCpuSec,
         ClientCpuSec = measurement.ClientCpuSec,
+        ClientAllocatedBytes = measurement.ClientAllocatedBytes,
         Failure = context.Control.Reason,
         ExitCode = context.Control.ExitCode,
     };

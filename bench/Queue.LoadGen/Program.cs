@@ -37,7 +37,7 @@ internal static class Program
         }
         catch (SocketException ex)
         {
-            Console.Error.WriteLine($"queue-loadgen: cannot reach {options.Host}:{options.Port}: {ex.Message}");
+            Console.Error.WriteLine($"queue-loadgen: cannot reach or talk to {options.Host}:{options.Port}: {ex.Message}");
             return ExitCodes.ConnectionFailed;
         }
         catch (ProtocolViolationException ex)

@@ -26,7 +26,8 @@ internal sealed partial class QueueCore
         }
         if (timeoutSeconds == 0)
         {
-            cmd.Status = CommandStatus.TimedOut;
+            // beanstalkd's zero-timeout wait is answered by the connection timer, which checks the margin first.
+            cmd.Status = IsDeadlineSoon(s) ? CommandStatus.DeadlineSoon : CommandStatus.TimedOut;
             return;
         }
         StartWaiting(s, timeoutSeconds < 0 ? long.MaxValue : _now + timeoutSeconds * TicksPerSecond);
@@ -145,7 +146,8 @@ internal sealed partial class QueueCore
         {
             var s = t.Waiters.DequeueLive();
             if (s is null) return;
-            int slot = t.Ready.Peek();
+            // A waiter on several tubes gets its best job across them (several pauses may end at once).
+            int slot = s.Watch.Count > 1 ? BestReadyFor(s) : t.Ready.Peek();
             RemoveReady(slot);
             InsertReserved(s, slot);
             FinishWait(s, CommandStatus.Ok, _jobs.Get(slot).Id, BodyOf(slot));

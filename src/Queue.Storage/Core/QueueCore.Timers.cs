@@ -44,7 +44,10 @@ internal sealed partial class QueueCore
         {
             if (i >= _paused.Count) continue;
             var t = _paused[i];
-            if (!IsPausedNow(t)) MatchWaiters(t);
+            if (t.UnpauseAt > _now) continue;
+            t.PauseTicks = 0;
+            _paused.RemoveAt(i);
+            MatchWaiters(t);
         }
     }
 

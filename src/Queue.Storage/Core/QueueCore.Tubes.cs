@@ -85,15 +85,9 @@ internal sealed partial class QueueCore
         cmd.Status = CommandStatus.Ok;
     }
 
-    /// <summary>Clears an expired pause; returns whether the tube is still paused.</summary>
-    private bool IsPausedNow(Tube t)
-    {
-        if (!t.IsPaused) return false;
-        if (t.UnpauseAt > _now) return true;
-        t.PauseTicks = 0;
-        _paused.Remove(t);
-        return false;
-    }
+    /// <summary>Whether the tube is paused at <see cref="Now"/>. An expired pause is cleared by RunTimers,
+    /// which also serves the tube's waiters; clearing it here would skip that.</summary>
+    private bool IsPausedNow(Tube t) => t.IsPaused && t.UnpauseAt > _now;
 
     private void ListTubes(ref EngineCommand cmd)
     {

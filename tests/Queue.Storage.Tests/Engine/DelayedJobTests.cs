@@ -73,11 +73,11 @@ public class DelayedJobTests
         ulong urgentLater = await producer.PutTextAsync("urgent", priority: 0, delaySeconds: 2);
         ulong lazySooner = await producer.PutTextAsync("lazy", priority: 5000, delaySeconds: 1);
 
-        var first = worker.StartReserve();
+        var first = await h.StartReserveAsync(worker);
         await h.AdvanceSecondsAsync(1);
         Assert.Equal(lazySooner, (await first.Within()).Job!.Id);
 
-        var second = worker.StartReserve();
+        var second = await h.StartReserveAsync(worker);
         await h.AdvanceSecondsAsync(1);
         Assert.Equal(urgentLater, (await second.Within()).Job!.Id);
     }

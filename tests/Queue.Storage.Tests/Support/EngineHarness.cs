@@ -56,6 +56,17 @@ internal sealed class EngineHarness : IAsyncDisposable
     /// <summary>Engine-wide stats read on the loop without counting a <c>stats</c> command.</summary>
     public Task<ServerStats> PeekStatsAsync() => OnLoopAsync(static c => c.Stats());
 
+    /// <summary>
+    /// Starts a reserve and returns once the engine has processed it (so later clock moves count
+    /// from there); the returned task completes when the reserve does.
+    /// </summary>
+    public async Task<Task<ReserveResult>> StartReserveAsync(QueueSession s, TimeSpan? timeout = null, CancellationToken ct = default)
+    {
+        var pending = s.ReserveAsync(timeout, ct).AsTask();
+        await SyncAsync();
+        return pending;
+    }
+
     public async Task AdvanceAsync(TimeSpan by)
     {
         Time.Advance(by);

@@ -18,10 +18,6 @@ internal static class SessionExtensions
         return r.Job!;
     }
 
-    /// <summary>Starts a reserve that is expected to block; the caller awaits the task later.</summary>
-    public static Task<ReserveResult> StartReserve(this QueueSession s, TimeSpan? timeout = null, CancellationToken ct = default) =>
-        s.ReserveAsync(timeout, ct).AsTask();
-
     public static async Task<ReserveResult> Within(this Task<ReserveResult> pending) => await pending.WaitAsync(EngineHarness.Patience);
 
     public static async Task<JobState> StateOfAsync(this QueueSession s, ulong id) => (await s.StatsJobAsync(id))!.State;

@@ -176,6 +176,14 @@ internal sealed class BeanstalkClient : IDisposable
 
     public ulong Put(uint pri, uint delay, uint ttr, string body) => Put(pri, delay, ttr, Encoding.ASCII.GetBytes(body));
 
+    /// <summary><c>reserve-job ID</c>; returns the body.</summary>
+    public byte[] ReserveJob(ulong id)
+    {
+        string reply = Call(FormattableString.Invariant($"reserve-job {id}"));
+        Assert.StartsWith(FormattableString.Invariant($"RESERVED {id} "), reply);
+        return ReadBody(int.Parse(reply[(reply.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+    }
+
     /// <summary><c>stats-job</c> as key/value pairs, or null for NOT_FOUND.</summary>
     public Dictionary<string, string>? StatsJob(ulong id) => Yaml(FormattableString.Invariant($"stats-job {id}"));
 

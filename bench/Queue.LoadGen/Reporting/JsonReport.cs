@@ -78,6 +78,10 @@ internal static class JsonReport
 
         json.WriteNumber("clientCpuSec", Math.Round(r.ClientCpuSec, 3));
         json.WriteNumber("clientAllocBytes", r.ClientAllocatedBytes);
+        if (r.OtherCpuSec is double other)
+        {
+            json.WriteNumber("otherCpuSec", Math.Round(other, 2));
+        }
         json.WriteNumber("exitCode", r.ExitCode);
         if (r.Failure is not null)
         {

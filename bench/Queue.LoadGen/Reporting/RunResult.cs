@@ -45,6 +45,9 @@ internal sealed record RunResult
 
     public double ClientCpuSec { get; init; }
 
+    /// <summary>CPU used by other processes on the machine during the window (shared-machine noise).</summary>
+    public double? OtherCpuSec { get; init; }
+
     /// <summary>Managed bytes allocated by the generator during the measured window.</summary>
     public long ClientAllocatedBytes { get; init; }
 

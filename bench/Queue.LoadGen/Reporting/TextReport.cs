@@ -34,6 +34,11 @@ internal static class TextReport
         }
 
         Line(text, "client cpu", $"{r.ClientCpuSec:0.00} s ({Percent(r.ClientCpuSec, r.MeasuredSec)} of one core), {r.ClientAllocatedBytes} bytes allocated");
+        if (r.OtherCpuSec is double other)
+        {
+            Line(text, "other cpu", $"{other:0.00} s used by other processes{(other > 0.1 * r.MeasuredSec ? "  (busy machine: numbers may be low)" : "")}");
+        }
+
         if (r.Failure is not null)
         {
             Line(text, "FAILED", $"{r.Failure} (exit {r.ExitCode})");

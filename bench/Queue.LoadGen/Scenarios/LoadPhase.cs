@@ -45,6 +45,7 @@ internal static class LoadPhase
         ServerCpuSec = measurement.ServerCpuSec,
         ClientCpuSec = measurement.ClientCpuSec,
         ClientAllocatedBytes = measurement.ClientAllocatedBytes,
+        OtherCpuSec = measurement.OtherCpuSec,
         Failure = context.Control.Reason,
         ExitCode = context.Control.ExitCode,
     };

@@ -3,11 +3,16 @@ using Queue.LoadGen.Monitoring;
 
 namespace Queue.LoadGen.Scenarios;
 
-/// <summary>Length of the measured window and the CPU both sides used during it.</summary>
+/// <summary>Length of the measured window and the CPU used during it.</summary>
+/// <param name="ServerCpuSec">CPU of <c>--server-pid</c>, if given.</param>
+/// <param name="ClientCpuSec">CPU of this process.</param>
+/// <param name="OtherCpuSec">CPU of everything else on the machine (noise from other workloads), if known.</param>
 /// <param name="ClientAllocatedBytes">Managed bytes the generator allocated during the window (≈0 when the hot path is allocation-free).</param>
-internal sealed record Measurement(double Seconds, double? ServerCpuSec, double ClientCpuSec, long ClientAllocatedBytes)
+internal sealed record Measurement(double Seconds, double? ServerCpuSec, double ClientCpuSec, double? OtherCpuSec, long ClientAllocatedBytes)
 {
     private static readonly long PollInterval = Ticks.FromSeconds(0.005);
+
+    public static Measurement None { get; } = new(0, null, 0, null, 0);
 
     /// <summary>
     /// Follows the window while the drivers run: samples CPU at its start and at its end (or when
@@ -17,18 +22,19 @@ internal sealed record Measurement(double Seconds, double? ServerCpuSec, double 
     {
         SleepUntil(window.MeasureStart, allFinished);
         long start = Ticks.Now;
-        double? serverBefore = serverPid is int pid ? ProcessCpu.ReadSeconds(pid) : null;
-        double clientBefore = ProcessCpu.Self();
+        CpuSample before = CpuSample.Take(serverPid);
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
 
         SleepUntil(window.MeasureEnd, allFinished);
-        long end = allFinished() ? Math.Max(start, Math.Min(Ticks.Now, lastFinishedAt())) : Ticks.Now;
-        double? serverAfter = serverPid is int pid2 ? ProcessCpu.ReadSeconds(pid2) : null;
         long allocatedAfter = GC.GetTotalAllocatedBytes(precise: true);
-        double clientAfter = ProcessCpu.Self();
+        long end = allFinished() ? Math.Max(start, Math.Min(Ticks.Now, lastFinishedAt())) : Ticks.Now;
+        CpuSample after = CpuSample.Take(serverPid);
 
         double seconds = Ticks.ToSeconds(Math.Min(end, window.MeasureEnd) - Math.Min(start, window.MeasureEnd));
-        return new Measurement(seconds, serverAfter - serverBefore, clientAfter - clientBefore, allocatedAfter - allocatedBefore);
+        double? server = after.Server - before.Server;
+        double client = after.Client - before.Client;
+        double? other = after.Machine - before.Machine - client - (server ?? 0);
+        return new Measurement(seconds, server, client, other is double o ? Math.Max(0, o) : null, allocatedAfter - allocatedBefore);
     }
 
     private static void SleepUntil(long deadline, Func<bool> allFinished)
@@ -43,5 +49,11 @@ internal sealed record Measurement(double Seconds, double? ServerCpuSec, double 
 
             Thread.Sleep(TimeSpan.FromMicroseconds(Ticks.ToMicros(Math.Min(remaining, PollInterval))));
         }
+    }
+
+    private readonly record struct CpuSample(double? Server, double Client, double? Machine)
+    {
+        public static CpuSample Take(int? serverPid)
+            => new(serverPid is int pid ? ProcessCpu.ReadSeconds(pid) : null, ProcessCpu.Self(), MachineCpu.ReadBusySeconds());
     }
 }

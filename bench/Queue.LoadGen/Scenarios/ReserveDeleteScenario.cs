@@ -83,5 +83,5 @@ internal sealed class ReserveDeleteScenario : IScenario
             + (o.Rate > 0 ? (o.WarmupSec + o.DurationSec) * 2 : 0));
 
     private static RunResult Failed(ScenarioContext context)
-        => LoadPhase.Result(context, new Measurement(0, null, 0, 0), MergedStats.From([]));
+        => LoadPhase.Result(context, Measurement.None, MergedStats.From([]));
 }

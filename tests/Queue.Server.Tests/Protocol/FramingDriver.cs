@@ -60,8 +60,8 @@ internal sealed class FramingDriver
     /// <summary>Several chunks arrive before the connection reads; they form separate segments.</summary>
     public void ArriveTogether(IReadOnlyList<ReadOnlyMemory<byte>> chunks)
     {
-        if (Quit) return; // the connection is gone; beanstalkd discards what follows quit
         _pending.AddRange(chunks);
+        if (Quit) return; // the connection is gone: what follows quit is never parsed
         ReadAvailable();
     }
 

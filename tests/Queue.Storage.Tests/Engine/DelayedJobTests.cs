@@ -92,11 +92,12 @@ public class DelayedJobTests
 
         Assert.Equal(CommandStatus.Ok, await s.ReleaseAsync(id, 1024, TimeSpan.FromSeconds(3)));
 
+        await h.AdvanceSecondsAsync(0.5);
         var stats = await s.StatsJobAsync(id);
         Assert.Equal(JobState.Delayed, stats!.State);
         Assert.Equal(3, stats.DelaySeconds);
-        Assert.Equal(3, stats.TimeLeftSeconds);
-        await h.AdvanceSecondsAsync(3);
+        Assert.Equal(2, stats.TimeLeftSeconds);
+        await h.AdvanceSecondsAsync(2.5);
         Assert.Equal(JobState.Ready, await s.StateOfAsync(id));
     }
 }

@@ -13,9 +13,14 @@ public class TtrTests
         await h.AdvanceSecondsAsync(4); // waiting in ready does not eat into the TTR
 
         await s.ReserveNowAsync();
-        Assert.Equal(10, (await s.StatsJobAsync(id))!.TimeLeftSeconds);
+        await h.AdvanceSecondsAsync(0.5); // off the whole-second boundary: time-left truncates
+        Assert.Equal(9, (await s.StatsJobAsync(id))!.TimeLeftSeconds);
         await h.AdvanceSecondsAsync(3);
-        Assert.Equal(7, (await s.StatsJobAsync(id))!.TimeLeftSeconds);
+        Assert.Equal(6, (await s.StatsJobAsync(id))!.TimeLeftSeconds);
+        await h.AdvanceSecondsAsync(6.499);
+        Assert.Equal(JobState.Reserved, await s.StateOfAsync(id));
+        await h.AdvanceSecondsAsync(0.002);
+        Assert.Equal(JobState.Ready, await s.StateOfAsync(id));
     }
 
     [Fact]
@@ -86,10 +91,11 @@ public class TtrTests
         await h.AdvanceSecondsAsync(3);
 
         Assert.True(await s.TouchAsync(id));
-        Assert.Equal(5, (await s.StatsJobAsync(id))!.TimeLeftSeconds);
-        await h.AdvanceSecondsAsync(4); // 7 s after reserve, 4 s after touch
+        await h.AdvanceSecondsAsync(0.5);
+        Assert.Equal(4, (await s.StatsJobAsync(id))!.TimeLeftSeconds);
+        await h.AdvanceSecondsAsync(4); // 7.5 s after reserve, 4.5 s after touch
         Assert.Equal(JobState.Reserved, await s.StateOfAsync(id));
-        await h.AdvanceSecondsAsync(1.5);
+        await h.AdvanceSecondsAsync(1);
         Assert.Equal(JobState.Ready, await s.StateOfAsync(id));
     }
 
@@ -154,8 +160,9 @@ public class TtrTests
         await h.AdvanceSecondsAsync(10);
 
         Assert.NotNull(await s.ReserveJobAsync(id));
-        Assert.Equal(4, (await s.StatsJobAsync(id))!.TimeLeftSeconds);
-        await h.AdvanceSecondsAsync(4.5);
+        await h.AdvanceSecondsAsync(0.5);
+        Assert.Equal(3, (await s.StatsJobAsync(id))!.TimeLeftSeconds);
+        await h.AdvanceSecondsAsync(4);
         Assert.Equal(JobState.Ready, await s.StateOfAsync(id));
     }
 }

@@ -19,6 +19,7 @@ public sealed class QueueEngine : IAsyncDisposable, IDisposable
     private volatile bool _stopping;
     private long _armedDeadline = long.MaxValue;
     private int _timerFired;
+    private static readonly TimeSpan MaxTimerWait = TimeSpan.FromHours(1);
 
     private QueueEngine(QueueEngineOptions options, QueueCore core)
     {
@@ -74,6 +75,7 @@ public sealed class QueueEngine : IAsyncDisposable, IDisposable
             ref var cmd = ref batch[i];
             try
             {
+                Core.Refresh();
                 Core.Execute(session, ref cmd);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -150,7 +152,10 @@ public sealed class QueueEngine : IAsyncDisposable, IDisposable
         bool fired = Interlocked.Exchange(ref _timerFired, 0) == 1;
         if (next == _armedDeadline && !fired) return;
         _armedDeadline = next;
-        _timer.Change(next == long.MaxValue ? Timeout.InfiniteTimeSpan : Core.Until(next) + TimeSpan.FromTicks(1), Timeout.InfiniteTimeSpan);
+        // Never further than an hour ahead (timers have a ~49-day limit; beanstalkd caps its wait at 1 h too).
+        var due = next == long.MaxValue ? Timeout.InfiniteTimeSpan : Core.Until(next) + TimeSpan.FromTicks(1);
+        if (due > MaxTimerWait) due = MaxTimerWait;
+        _timer.Change(due, Timeout.InfiniteTimeSpan);
     }
 
     public async ValueTask DisposeAsync()

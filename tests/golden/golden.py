@@ -180,6 +180,11 @@ def parse_conv(text, path="<conv>"):
         if not s or s.startswith("#"):
             steps.append(Step("text", line, lineno))
             continue
+        # Documented deviations of QueueServer (docs/compatibility.md): `deviation:` explains,
+        # `ours X "..."` gives our bytes in place of the recv before it. Kept verbatim, never run.
+        if re.fullmatch(r"deviation:.*", s) or re.fullmatch(r"ours\s+" + _CONN_RE + r"\s+.*", s):
+            steps.append(Step("text", line, lineno))
+            continue
         m = re.fullmatch(r"args:(.*)", s)
         if m:
             if seen_step:

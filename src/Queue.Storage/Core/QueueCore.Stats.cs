@@ -48,7 +48,7 @@ internal sealed partial class QueueCore
             return;
         }
         ref var j = ref _jobs.Get(slot);
-        long timeLeft = j.State is JobState.Reserved or JobState.Delayed ? (j.DeadlineAt - _now) / TicksPerSecond : 0;
+        long timeLeft = j.State is JobState.Reserved or JobState.Delayed ? SecondsLeft(j.DeadlineAt) : 0;
         cmd.Payload = new JobStats
         {
             Id = j.Id,
@@ -94,10 +94,16 @@ internal sealed partial class QueueCore
             CmdDelete = t.CmdDelete,
             CmdPauseTube = t.CmdPauseTube,
             PauseSeconds = paused ? t.PauseTicks / TicksPerSecond : 0,
-            PauseTimeLeftSeconds = paused ? (t.UnpauseAt - _now) / TicksPerSecond : 0,
+            PauseTimeLeftSeconds = paused ? SecondsLeft(t.UnpauseAt) : 0,
         };
         cmd.Status = CommandStatus.Ok;
     }
+
+    /// <summary>
+    /// Whole seconds until a deadline, truncated. Some time has always passed since the deadline was
+    /// set (beanstalkd reads the clock per command), so a deadline set 100 s ahead shows 99.
+    /// </summary>
+    private long SecondsLeft(long deadline) => (deadline - _now - 1) / TicksPerSecond;
 }
 
 /// <summary>binlog-* figures for stats and the file column of stats-job.</summary>

@@ -11,6 +11,8 @@ namespace Queue.Server.Tests;
 /// </summary>
 internal static class ConversationRunner
 {
+    private const int SettleMs = 30;
+
     private static readonly HashSet<string> s_volatileKeys =
         ["pid", "rusage-utime", "rusage-stime", "uptime", "id", "hostname", "os", "platform"];
 
@@ -22,8 +24,10 @@ internal static class ConversationRunner
         var connections = new Dictionary<char, RawClient>();
         try
         {
-            foreach (var step in Prepare(conversation.Steps))
+            var steps = Prepare(conversation.Steps);
+            for (int i = 0; i < steps.Count; i++)
             {
+                var step = steps[i];
                 string where = $"{conversation.Name}.conv:{step.Line} ({step.Kind} {step.Connection})";
                 switch (step.Kind)
                 {
@@ -41,6 +45,10 @@ internal static class ConversationRunner
                         break;
                     case "recv": ExpectReplies(connections[step.Connection], step.Data, where); break;
                 }
+                // The recorder let the real server settle after every step; a step nothing waits on
+                // gets the same chance here, so work sent on different connections keeps its order.
+                bool awaited = i + 1 < steps.Count && steps[i + 1].Kind == "recv";
+                if (!awaited && step.Kind is "send" or "sendbytes" or "shutdown") await Task.Delay(SettleMs);
             }
             foreach (var (name, client) in connections)
             {

@@ -13,8 +13,18 @@ public sealed partial class CommandLineTests
 
     private static string Usage { get; } = File.ReadAllText(ResourcePath("usage.txt"));
 
-    private static string ResourcePath(string name, [CallerFilePath] string here = "") =>
-        Path.Combine(Path.GetDirectoryName(here)!, "Resources", name);
+    /// <summary>Next to this source file; if the build mapped source paths, found upward from the test binaries.</summary>
+    private static string ResourcePath(string name, [CallerFilePath] string here = "")
+    {
+        string beside = Path.Combine(Path.GetDirectoryName(here)!, "Resources", name);
+        if (File.Exists(beside)) return beside;
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, "tests", "Queue.Server.Tests", "Protocol", "Resources", name);
+            if (File.Exists(candidate)) return candidate;
+        }
+        return beside; // File.ReadAllText then reports the expected path
+    }
 
     private static CommandLine.Result Parse(params string[] args) => CommandLine.Parse(args, Prog);
 

@@ -147,6 +147,28 @@ public sealed class ReplyWriterTests
         Assert.Null(body);
     }
 
+    public static TheoryData<Operation, object, string> OkPayloads => new()
+    {
+        { Operation.Stats, new ServerStats { CommandCounts = new ulong[32] }, "---\ncurrent-jobs-urgent: 0\n" },
+        { Operation.StatsJob, new JobStats { Id = 9, Tube = "default" }, "---\nid: 9\ntube: default\n" },
+        { Operation.StatsTube, new TubeStats { Name = "foo" }, "---\nname: foo\n" },
+        { Operation.ListTubes, new[] { "a" }, "---\n- a\n" },
+        { Operation.ListTubesWatched, new[] { "b" }, "---\n- b\n" },
+    };
+
+    [Theory, MemberData(nameof(OkPayloads))]
+    public void StatsAndLists_Ok_OkLineCountingYamlThenCrlf(Operation op, object payload, string yamlStart)
+    {
+        var (line, body) = Write(new EngineCommand { Op = op, Status = CommandStatus.Ok, Payload = payload });
+        Assert.Null(body);
+        int header = line.IndexOf("\r\n", StringComparison.Ordinal);
+        int n = int.Parse(line.AsSpan(3, header - 3), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.StartsWith("OK ", line, StringComparison.Ordinal);
+        Assert.Equal(header + 2 + n + 2, line.Length);
+        Assert.StartsWith(yamlStart, line[(header + 2)..], StringComparison.Ordinal);
+        Assert.EndsWith("\n\r\n", line, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(CommandStatus.Pending)]
     [InlineData(CommandStatus.Waiting)]

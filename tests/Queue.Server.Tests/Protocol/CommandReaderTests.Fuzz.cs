@@ -53,9 +53,12 @@ public sealed partial class CommandReaderTests
                     FramingAssert.Check($"case {n}, {parts.Count} segments", together, input.Length, expected);
                 }
 
-                var bytewise = new FramingDriver(maxJobSize);
-                for (int i = 0; i < input.Length; i++) bytewise.Arrive(input.AsMemory(i, 1));
-                FramingAssert.Check($"case {n}, byte per read", bytewise, input.Length, expected);
+                if (n % 3 == 0) // the slowest shape (a Read per byte): every third case, all input kinds
+                {
+                    var bytewise = new FramingDriver(maxJobSize);
+                    for (int i = 0; i < input.Length; i++) bytewise.Arrive(input.AsMemory(i, 1));
+                    FramingAssert.Check($"case {n}, byte per read", bytewise, input.Length, expected);
+                }
 
                 var small = new FramingDriver(maxJobSize, maxCommands: 1 + random.Next(3));
                 foreach (var part in RandomParts(random, input)) small.Arrive(part);

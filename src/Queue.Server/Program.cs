@@ -7,6 +7,7 @@ using Queue.Server.Connections;
 using Queue.Server.Hosting;
 using Queue.Server.Transport;
 using Queue.Storage;
+using Queue.Storage.Persistence;
 
 namespace Queue.Server;
 
@@ -44,7 +45,22 @@ public static class Program
             if (code != 0) return code;
         }
 
-        var engine = QueueEngine.Start(new QueueEngineOptions { MaxJobSize = options.MaxJobSize });
+        QueueEngine engine;
+        try
+        {
+            engine = QueueEngine.Start(EngineOptions.From(options));
+        }
+        catch (LogLockedException ex)
+        {
+            Console.Error.WriteLine($"{Name}: {ex.Message}");
+            return 10;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"{Name}: cannot open the binlog directory: {ex.Message}");
+            return 1;
+        }
+        if (engine.Recovery is { } recovered) Console.Error.WriteLine(EngineOptions.Describe(recovered));
         // Serve at once; the host (logging, signals, lifetime) is built while clients are already served.
         var server = new BeanstalkServer(listener, new ServerContext(engine, engine.Options.TimeProvider, options.Verbosity), NullLogger.Instance);
         server.Start();

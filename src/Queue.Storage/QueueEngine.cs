@@ -1,15 +1,20 @@
 using System.Collections.Concurrent;
 using Queue.Storage.Core;
+using Queue.Storage.Persistence;
 
 namespace Queue.Storage;
 
 /// <summary>
 /// The embeddable queue: one dedicated loop thread owns all queue state and applies the work that
 /// sessions post, in arrival order (beanstalkd's single event loop, without its sockets).
-/// Sessions from any thread post batches; results come back through their completions.
+/// Sessions from any thread post batches; results come back through their completions. With a
+/// data directory, every state change is logged and a batch is answered only after the log
+/// commit (and, per <see cref="DurabilityMode"/>, the fsync) that covers it.
 /// </summary>
-public sealed class QueueEngine : IAsyncDisposable, IDisposable
+public sealed partial class QueueEngine : IAsyncDisposable, IDisposable
 {
+    private const int MaxWorkPerRound = 512;
+    private static readonly TimeSpan MaxTimerWait = TimeSpan.FromHours(1);
     private readonly ConcurrentQueue<EngineWork> _inbox = new();
     private readonly SemaphoreSlim _wake = new(0);
     private readonly Thread _thread;
@@ -19,12 +24,26 @@ public sealed class QueueEngine : IAsyncDisposable, IDisposable
     private volatile bool _stopping;
     private long _armedDeadline = long.MaxValue;
     private int _timerFired;
-    private static readonly TimeSpan MaxTimerWait = TimeSpan.FromHours(1);
 
-    private QueueEngine(QueueEngineOptions options, QueueCore core)
+    // Persistence (null in memory-only mode).
+    private readonly DurableLog? _log;
+    private readonly LogJournal? _journal;
+    private readonly CommitPipeline? _pipeline;
+    private LogMaintenance? _maintenance;
+    private List<CommandBatch>? _pending;
+    private long _committedAppends;
+
+    private QueueEngine(QueueEngineOptions options, QueueCore core, DurableLog? log, LogJournal? journal)
     {
         Options = options;
         Core = core;
+        _log = log;
+        _journal = journal;
+        if (log is not null)
+        {
+            _pipeline = new CommitPipeline(log, options.Durability, options.SyncInterval) { Failed = ReportFatal };
+            _pending = _pipeline.RentList();
+        }
         _timer = options.TimeProvider.CreateTimer(static s => ((QueueEngine)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _thread = new Thread(Loop) { IsBackground = true, Name = "queue-engine" };
     }
@@ -36,12 +55,16 @@ public sealed class QueueEngine : IAsyncDisposable, IDisposable
     /// <summary>Largest accepted job body in bytes.</summary>
     public long MaxJobSize => Core.MaxJobSize;
 
-    /// <summary>Creates and starts an in-memory engine.</summary>
+    /// <summary>What recovery found when the engine was opened on a data directory (null in memory mode).</summary>
+    public RecoveryReport? Recovery { get; private set; }
+
+    /// <summary>Creates and starts an in-memory engine, or opens one on <see cref="QueueEngineOptions.DataDirectory"/>.</summary>
     public static QueueEngine Start(QueueEngineOptions? options = null)
     {
         options ??= new QueueEngineOptions();
+        if (options.DataDirectory is not null) return OpenDurable(options);
         var core = new QueueCore(options.TimeProvider, options.MaxJobSize);
-        var engine = new QueueEngine(options, core);
+        var engine = new QueueEngine(options, core, null, null);
         engine._thread.Start();
         return engine;
     }
@@ -62,14 +85,31 @@ public sealed class QueueEngine : IAsyncDisposable, IDisposable
         Wake();
     }
 
+    /// <summary>Runs an action on the loop (used by background maintenance to report back).</summary>
+    internal void PostMaintenance(Action action)
+    {
+        _inbox.Enqueue(new ActionWork(_ => action()));
+        Wake();
+    }
+
     private void Wake()
     {
         if (Interlocked.CompareExchange(ref _idle, 0, 1) == 1) _wake.Release();
     }
 
+    internal void ReportInternalError(Exception ex) => Options.OnInternalError?.Invoke(ex);
+
+    /// <summary>The log cannot be written: keep serving nothing that needs it, say so loudly.</summary>
+    private void ReportFatal(Exception ex)
+    {
+        Options.OnInternalError?.Invoke(ex);
+        Options.OnFatalError?.Invoke(ex);
+    }
+
     internal void ExecuteBatch(CommandBatch batch)
     {
         var session = batch.Session!.State;
+        long before = _journal?.Appended ?? 0;
         for (int i = 0; i < batch.Count; i++)
         {
             ref var cmd = ref batch[i];
@@ -86,7 +126,8 @@ public sealed class QueueEngine : IAsyncDisposable, IDisposable
             }
             if (cmd.Status == CommandStatus.Waiting) break;
         }
-        batch.Complete();
+        if (_journal is not null && _journal.Appended != before) _pending!.Add(batch);
+        else batch.Complete();
     }
 
     private void Loop()
@@ -96,20 +137,18 @@ public sealed class QueueEngine : IAsyncDisposable, IDisposable
             while (true)
             {
                 Core.Refresh();
-                bool worked = false;
-                while (_inbox.TryDequeue(out var work))
+                int worked = 0;
+                while (worked < MaxWorkPerRound && _inbox.TryDequeue(out var work))
                 {
-                    // Like beanstalkd's prottick before every event: work sees the timers due at its arrival.
-                    Core.Refresh();
-                    Core.RunTimers();
                     RunSafely(work);
-                    worked = true;
+                    worked++;
                 }
-                if (_stopping && _inbox.IsEmpty) break;
                 Core.Refresh();
                 Core.RunTimers();
+                EndRound();
+                if (_stopping && _inbox.IsEmpty) break;
                 ArmTimer();
-                if (worked) continue;
+                if (worked > 0) continue;
 
                 Volatile.Write(ref _idle, 1);
                 Interlocked.MemoryBarrier();
@@ -119,19 +158,53 @@ public sealed class QueueEngine : IAsyncDisposable, IDisposable
                 }
                 _wake.Wait();
             }
+            Shutdown();
             _stopped.TrySetResult();
         }
         catch (Exception ex)
         {
             _stopped.TrySetException(ex);
-            throw;
         }
     }
 
-    private void OnTimer()
+    /// <summary>Commits what this round logged and hands its batches to the commit pipeline.</summary>
+    private void EndRound()
     {
-        Volatile.Write(ref _timerFired, 1);
-        Wake();
+        if (_journal is null) return;
+        try
+        {
+            if (_journal.Appended != _committedAppends)
+            {
+                _committedAppends = _journal.Appended;
+                _log!.Log.Commit();
+                if (_pending!.Count > 0)
+                {
+                    _pipeline!.Submit(_log.Log.TailAddress, _pending);
+                    _pending = _pipeline.RentList();
+                }
+            }
+            _maintenance?.AfterRound();
+        }
+        catch (Exception ex)
+        {
+            ReportFatal(ex);
+        }
+    }
+
+    private void Shutdown()
+    {
+        if (_log is null) return;
+        try
+        {
+            _maintenance?.WaitIdle();
+            _maintenance?.FinalCheckpoint();
+            _pipeline!.Dispose();
+            _log.Sync();
+        }
+        finally
+        {
+            _log.Dispose();
+        }
     }
 
     private void RunSafely(EngineWork work)
@@ -144,6 +217,12 @@ public sealed class QueueEngine : IAsyncDisposable, IDisposable
         {
             Options.OnInternalError?.Invoke(ex);
         }
+    }
+
+    private void OnTimer()
+    {
+        Volatile.Write(ref _timerFired, 1);
+        Wake();
     }
 
     private void ArmTimer()

@@ -6,9 +6,33 @@ public sealed class QueueEngineOptions
     /// <summary>Largest accepted body in bytes (beanstalkd -z; inclusive; default 65535).</summary>
     public long MaxJobSize { get; set; } = 65535;
 
+    /// <summary>Directory of the durable job log (beanstalkd -b); null keeps jobs in memory only.</summary>
+    public string? DataDirectory { get; set; }
+
+    /// <summary>When the log is fsynced (-f/-F).</summary>
+    public DurabilityMode Durability { get; set; } = DurabilityMode.Periodic;
+
+    /// <summary>fsync interval for <see cref="DurabilityMode.Periodic"/> (-f MS).</summary>
+    public TimeSpan SyncInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Log segment size request (-s); rounded up to a power of two, at least four log pages.</summary>
+    public long SegmentSize { get; set; } = 10485760;
+
+    /// <summary>Write an index checkpoint after this much log (at least the size of the previous checkpoint).</summary>
+    public long CheckpointLogBytes { get; set; } = 32L << 20;
+
+    /// <summary>Write an index checkpoint at least this often while the log changes.</summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Called once with what recovery found (log it).</summary>
+    public Action<Persistence.RecoveryReport>? OnRecovered { get; set; }
+
     /// <summary>Clock for TTR, delays, pauses and reserve timeouts; tests pass a fake one.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
     /// <summary>Called on the engine loop when a command failed with an unexpected exception.</summary>
-    public Action<Exception>? OnInternalError { get; set; } = ex => Console.Error.WriteLine($"engine: internal error: {ex}");
+    public Action<Exception>? OnInternalError { get; set; }
+
+    /// <summary>Called when the log can no longer be written; the host should stop loudly.</summary>
+    public Action<Exception>? OnFatalError { get; set; } = ex => Console.Error.WriteLine($"engine: internal error: {ex}");
 }

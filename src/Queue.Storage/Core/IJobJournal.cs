@@ -4,8 +4,8 @@ namespace Queue.Storage.Core;
 
 /// <summary>
 /// Where the engine records the state changes that must survive a restart (the durable log).
-/// Calls happen on the engine loop, after the in-memory change. A false return means the change
-/// could not be made durable (no space); the engine then rolls the change back where it can.
+/// Calls happen on the engine loop, after the in-memory change. Admission checks come first:
+/// a change that could not be logged is refused before anything is changed.
 /// </summary>
 internal interface IJobJournal
 {
@@ -13,9 +13,13 @@ internal interface IJobJournal
     bool CanAdmit(int bodyLength);
     /// <summary>Whether one more state record can be written.</summary>
     bool CanUpdate();
+    /// <summary>Logs a new job; sets <see cref="JobRecord.BodyRef"/>.</summary>
     void Put(ref JobRecord job, string tube, byte[] bodyWithCrlf);
+    /// <summary>Logs a job's new state (bury, kick, release).</summary>
     void Update(ref JobRecord job);
-    void Delete(ulong id);
+    void Delete(ref JobRecord job, string tube);
+    /// <summary>Records written so far (the engine compares it around a batch).</summary>
+    long Appended { get; }
 }
 
 /// <summary>Memory-only mode: nothing is recorded.</summary>
@@ -26,5 +30,6 @@ internal sealed class NullJournal : IJobJournal
     public bool CanUpdate() => true;
     public void Put(ref JobRecord job, string tube, byte[] bodyWithCrlf) { }
     public void Update(ref JobRecord job) { }
-    public void Delete(ulong id) { }
+    public void Delete(ref JobRecord job, string tube) { }
+    public long Appended => 0;
 }

@@ -53,7 +53,7 @@ internal sealed partial class QueueCore
         Detach(slot);
         ref var j = ref _jobs.Get(slot);
         TubeOf(ref j).CmdDelete++;
-        _journal.Delete(j.Id);
+        _journal.Delete(ref j, TubeOf(ref j).Name);
         FreeJob(slot);
         cmd.Status = CommandStatus.Ok;
     }

@@ -23,7 +23,7 @@ internal sealed partial class QueueCore
     private readonly List<Tube> _paused = new();
     private readonly List<SessionState?> _sessions = new();
     private readonly Stack<int> _freeSessionIds = new();
-    private readonly IBodyStore _bodies;
+    private IBodyStore _bodies;
     private IJobJournal _journal = NullJournal.Instance;
     private readonly Tube _defaultTube;
     private readonly ulong[] _cmdCounts = new ulong[32];
@@ -59,6 +59,12 @@ internal sealed partial class QueueCore
     public int JobCount => _jobs.Count;
     internal JobTable Jobs => _jobs;
     internal TubeRegistry Tubes => _tubes;
+
+    public IBodyStore Bodies
+    {
+        get => _bodies;
+        set => _bodies = value;
+    }
 
     public IJobJournal Journal
     {

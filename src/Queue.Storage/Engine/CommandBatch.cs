@@ -43,6 +43,16 @@ public sealed class CommandBatch : EngineWork, IValueTaskSource
 
     internal void Complete() => _core.SetResult(true);
 
+    /// <summary>The log could not make this batch durable: every logged command answers INTERNAL_ERROR.</summary>
+    internal void Fail()
+    {
+        for (int i = 0; i < Count; i++)
+        {
+            if (_commands[i].Status is CommandStatus.Ok or CommandStatus.Buried) _commands[i].Status = CommandStatus.InternalError;
+        }
+        _core.SetResult(true);
+    }
+
     internal override void Run(QueueEngine engine) => engine.ExecuteBatch(this);
 
     void IValueTaskSource.GetResult(short token) => _core.GetResult(token);

@@ -25,6 +25,9 @@ internal sealed class JobTable
 
     public int Count => _count;
 
+    /// <summary>Slots ever handed out (live or free); slot numbers are below it.</summary>
+    public int HighWater => _highWater;
+
     /// <summary>Bytes held by the slab and the index (for memory accounting).</summary>
     public long FootprintBytes =>
         (long)_chunkCount * ChunkSize * Unsafe.SizeOf<JobRecord>() + (long)_index.Length * sizeof(int);
@@ -73,6 +76,15 @@ internal sealed class JobTable
         r.Next = _freeHead;
         _freeHead = slot;
         _count--;
+    }
+
+    /// <summary>Calls <paramref name="action"/> for every live slot, in slot order.</summary>
+    public void ForEachLive(Action<int> action)
+    {
+        for (int slot = 0; slot < _highWater; slot++)
+        {
+            if (Get(slot).State != JobState.Invalid) action(slot);
+        }
     }
 
     public int Find(ulong id)

@@ -1,0 +1,42 @@
+using System.Globalization;
+using Queue.Storage;
+using Queue.Storage.Persistence;
+
+namespace Queue.Server.Hosting;
+
+/// <summary>Maps beanstalkd's flags onto the engine's options.</summary>
+internal static class EngineOptions
+{
+    public static QueueEngineOptions From(ServerOptions o)
+    {
+        var e = new QueueEngineOptions
+        {
+            MaxJobSize = o.MaxJobSize,
+            DataDirectory = o.BinlogDirectory,
+            SegmentSize = o.BinlogFileSize,
+        };
+        if (o.NeverFsync) e.Durability = DurabilityMode.Never;
+        else if (o.FsyncMs == 0) e.Durability = DurabilityMode.Always;
+        else
+        {
+            e.Durability = DurabilityMode.Periodic;
+            e.SyncInterval = TimeSpan.FromMilliseconds(Math.Min(o.FsyncMs, int.MaxValue));
+        }
+        e.OnFatalError = ex =>
+        {
+            Console.Error.WriteLine($"{Program.Name}: FATAL: the job log cannot be written ({ex.Message}); stopping instead of running without persistence");
+            Environment.Exit(1);
+        };
+        return e;
+    }
+
+    public static string Describe(RecoveryReport r)
+    {
+        var text = string.Create(CultureInfo.InvariantCulture,
+            $"{Program.Name}: recovered {r.JobsRecovered} jobs ({r.CheckpointJobs} from the checkpoint, {r.RecordsReplayed} log records replayed, {r.LogBytes} bytes of log) in {r.Elapsed.TotalMilliseconds:F0} ms");
+        if (r.BadRecords > 0) text += string.Create(CultureInfo.InvariantCulture, $"; {r.BadRecords} damaged records skipped");
+        foreach (var p in r.Problems.Take(20)) text += $"\n{Program.Name}: recovery: {p}";
+        if (r.Problems.Count > 20) text += $"\n{Program.Name}: recovery: ... {r.Problems.Count - 20} more";
+        return text;
+    }
+}

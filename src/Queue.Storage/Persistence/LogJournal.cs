@@ -1,0 +1,218 @@
+using Queue.Storage.Core;
+using Queue.Storage.Model;
+
+namespace Queue.Storage.Persistence;
+
+/// <summary>
+/// The engine's <see cref="IJobJournal"/> over a <see cref="DurableLog"/>: encodes put, state and
+/// delete records (what beanstalkd logs, plus releases with delay 0, whose priority 1.12 loses),
+/// chunks bodies too large for a log page, keeps per-segment live-byte accounting for
+/// compaction, and admits new work only while the disk space it will need is reserved.
+/// Engine loop only.
+/// </summary>
+internal sealed class LogJournal : IJobJournal
+{
+    private const int DeleteEntrySize = LogRecords.DeleteSize + LogRecords.EntryHeaderSize;
+    private readonly DurableLog _log;
+    private readonly Func<long, long> _ticksToWallMs;
+    private readonly TimeProvider _time;
+    private readonly int _inlineLimit;
+    private readonly int _chunkData;
+    private readonly Dictionary<ulong, long> _chunkedHomes = new();
+    private byte[] _scratch;
+    private long[] _segmentLive = new long[16];
+    private long _appended;
+    private long _liveJobs;
+    private long _liveBytes;
+    private bool _noSpace;
+    private long _nextSpaceRetryTicks;
+
+    public LogJournal(DurableLog log, TimeProvider time, Func<long, long> ticksToWallMs)
+    {
+        _log = log;
+        _time = time;
+        _ticksToWallMs = ticksToWallMs;
+        int entryLimit = (int)(log.Format.PageSize / 4);
+        _inlineLimit = entryLimit - LogRecords.EntryHeaderSize;
+        _chunkData = _inlineLimit - LogRecords.ChunkHeaderSize;
+        _scratch = new byte[Math.Min(_inlineLimit, 64 * 1024)];
+        ReserveAhead();
+    }
+
+    public long Appended => _appended;
+    public long LiveBytes => _liveBytes;
+    public long LiveJobs => _liveJobs;
+    public DurableLog Log => _log;
+
+    /// <summary>True while the disk has refused to reserve more log space.</summary>
+    public bool OutOfSpace => _noSpace;
+
+    // ---- admission -------------------------------------------------------------------------
+
+    public bool CanAdmit(int bodyLength) => HasRoom(PutFootprint(TubeNames.MaxLength, bodyLength) + DeleteEntrySize);
+
+    public bool CanUpdate() => HasRoom(LogRecords.StateSize + LogRecords.EntryHeaderSize);
+
+    /// <summary>Whether compaction may copy <paramref name="bytes"/> more to the tail.</summary>
+    public bool HasRoomFor(long bytes) => HasRoom(bytes);
+
+    /// <summary>
+    /// Room for <paramref name="bytes"/> more, beyond what live jobs' future deletes need and one
+    /// page of slack for records that skip to the next page (beanstalkd walresvput in spirit).
+    /// </summary>
+    private bool HasRoom(long bytes)
+    {
+        long need = _log.Log.TailAddress + bytes + _liveJobs * DeleteEntrySize + _log.Format.PageSize;
+        if (need <= ReservedEnd) return true;
+        long now = _time.GetTimestamp();
+        if (_noSpace && now < _nextSpaceRetryTicks) return false;
+        ReserveAhead(need);
+        if (_noSpace) _nextSpaceRetryTicks = now + _time.TimestampFrequency / 5;
+        return need <= ReservedEnd;
+    }
+
+    private long ReservedEnd => _log.SegmentStart(_log.Device.PreallocatedSegments);
+
+    /// <summary>Keeps space reserved up to two segments past what is needed.</summary>
+    private void ReserveAhead(long need = 0)
+    {
+        long upTo = Math.Max(need, _log.Log.TailAddress);
+        int segments = _log.SegmentOf(upTo) + 2;
+        _noSpace = !_log.Device.EnsurePreallocated(segments) && _log.SegmentStart(_log.Device.PreallocatedSegments) < need;
+    }
+
+    // ---- records --------------------------------------------------------------------------
+
+    public void Put(ref JobRecord job, string tube, byte[] bodyWithCrlf) =>
+        WriteFull(ref job, tube, bodyWithCrlf.AsSpan(0, bodyWithCrlf.Length - 2), relocation: false);
+
+    /// <summary>
+    /// Writes a job's whole current image (new job, or compaction moving it forward) and points
+    /// <see cref="JobRecord.BodyRef"/> at the new copy of the body.
+    /// </summary>
+    public void WriteFull(ref JobRecord job, string tube, ReadOnlySpan<byte> body, bool relocation)
+    {
+        if (relocation) Unaccount(ref job, tube);
+        var image = Image(ref job, tube);
+        image.BodyLength = body.Length;
+        int tubeLen = tube.Length;
+        long home;
+        if (LogRecords.PutSize(tubeLen, body.Length, 0) <= _inlineLimit)
+        {
+            int n = LogRecords.WritePut(Scratch(LogRecords.PutSize(tubeLen, body.Length, 0)), image, body, []);
+            long address = Append(n);
+            job.BodyRef = address + LogRecords.EntryHeaderSize + LogRecords.PutFixedSize + tubeLen;
+            home = address;
+            _chunkedHomes.Remove(job.Id);
+        }
+        else
+        {
+            int count = (body.Length + _chunkData - 1) / _chunkData;
+            var chunks = new long[count];
+            for (int i = 0; i < count; i++)
+            {
+                var part = body.Slice(i * _chunkData, Math.Min(_chunkData, body.Length - i * _chunkData));
+                int n = LogRecords.WriteChunk(Scratch(LogRecords.ChunkHeaderSize + part.Length), job.Id, i, part);
+                chunks[i] = Append(n);
+            }
+            int size = LogRecords.PutSize(tubeLen, body.Length, count);
+            long address = Append(LogRecords.WritePut(Scratch(size), image, body, chunks));
+            job.BodyRef = address + LogRecords.EntryHeaderSize + LogRecords.PutFixedSize + tubeLen;
+            home = chunks[0];
+            _chunkedHomes[job.Id] = home;
+        }
+        job.BodyLength = body.Length;
+        Account(home, Footprint(tubeLen, body.Length), +1);
+    }
+
+    public void Update(ref JobRecord job)
+    {
+        var image = Image(ref job, "");
+        Append(LogRecords.WriteState(Scratch(LogRecords.StateSize), image));
+    }
+
+    public void Delete(ref JobRecord job, string tube)
+    {
+        Unaccount(ref job, tube);
+        _chunkedHomes.Remove(job.Id);
+        Append(LogRecords.WriteDelete(Scratch(LogRecords.DeleteSize), job.Id));
+    }
+
+    public void HighWater(ulong lastId) => Append(LogRecords.WriteHighWater(Scratch(LogRecords.HighWaterSize), lastId));
+
+    private long Append(int length)
+    {
+        _appended++;
+        return _log.Log.Enqueue(_scratch.AsSpan(0, length));
+    }
+
+    private Span<byte> Scratch(int size)
+    {
+        if (_scratch.Length < size) _scratch = new byte[Math.Max(size, _scratch.Length * 2)];
+        return _scratch.AsSpan(0, size);
+    }
+
+    private JobImage Image(ref JobRecord job, string tube) => new()
+    {
+        Id = job.Id,
+        Priority = job.Priority,
+        State = job.State == JobState.Reserved ? JobState.Ready : job.State,
+        Tube = tube,
+        CreatedAtMs = job.CreatedAtMs,
+        ReadyAtMs = job.State == JobState.Delayed ? _ticksToWallMs(job.DeadlineAt) : 0,
+        DelaySeconds = job.DelaySeconds,
+        TtrSeconds = job.TtrSeconds,
+        Reserves = job.Reserves,
+        Timeouts = job.Timeouts,
+        Releases = job.Releases,
+        Buries = job.Buries,
+        Kicks = job.Kicks,
+    };
+
+    // ---- accounting -----------------------------------------------------------------------
+
+    /// <summary>Log bytes a job's full image occupies (records plus FASTER entry headers).</summary>
+    private long Footprint(int tubeLength, int bodyLength)
+    {
+        if (LogRecords.PutSize(tubeLength, bodyLength, 0) <= _inlineLimit) return LogRecords.PutSize(tubeLength, bodyLength, 0) + LogRecords.EntryHeaderSize;
+        int count = (bodyLength + _chunkData - 1) / _chunkData;
+        return LogRecords.PutSize(tubeLength, bodyLength, count) + LogRecords.EntryHeaderSize +
+               (long)count * (LogRecords.ChunkHeaderSize + LogRecords.EntryHeaderSize) + bodyLength;
+    }
+
+    private long PutFootprint(int tubeLength, int bodyLength) => Footprint(tubeLength, bodyLength) + 2 * LogRecords.EntryHeaderSize;
+
+    /// <summary>Address of the first record of a job's current full image.</summary>
+    public long HomeOf(ref JobRecord job, string tube) =>
+        _chunkedHomes.TryGetValue(job.Id, out long home)
+            ? home
+            : job.BodyRef - LogRecords.EntryHeaderSize - LogRecords.PutFixedSize - tube.Length;
+
+    private void Unaccount(ref JobRecord job, string tube) => Account(HomeOf(ref job, tube), Footprint(tube.Length, job.BodyLength), -1);
+
+    private void Account(long home, long bytes, int jobs)
+    {
+        int s = _log.SegmentOf(home);
+        if (s >= _segmentLive.Length) Array.Resize(ref _segmentLive, Math.Max(s + 1, _segmentLive.Length * 2));
+        _segmentLive[s] += jobs * bytes;
+        _liveBytes += jobs * bytes;
+        _liveJobs += jobs;
+    }
+
+    /// <summary>Live full-image bytes whose first record is in <paramref name="segment"/>.</summary>
+    public long LiveBytesIn(int segment) => segment < _segmentLive.Length ? _segmentLive[segment] : 0;
+
+    /// <summary>Forgets a recovered job's old image (replay met a newer full image, or its delete).</summary>
+    public void UnaccountRecovered(ref JobRecord job, string tube)
+    {
+        Unaccount(ref job, tube);
+        _chunkedHomes.Remove(job.Id);
+    }
+
+    /// <summary>Registers a job rebuilt by recovery (its records are already in the log).</summary>
+    public void AccountRecovered(ref JobRecord job, string tube, long chunkedHome)
+    {
+        if (chunkedHome >= 0) _chunkedHomes[job.Id] = chunkedHome;
+        Account(HomeOf(ref job, tube), Footprint(tube.Length, job.BodyLength), +1);
+    }
+}

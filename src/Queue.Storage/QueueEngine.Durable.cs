@@ -1,0 +1,53 @@
+using Queue.Storage.Core;
+using Queue.Storage.Persistence;
+
+namespace Queue.Storage;
+
+// Opening an engine on a data directory: lock, format check, FasterLog recovery, checkpoint and
+// log-tail replay, all before the loop starts, so no command is ever answered on partial state.
+public sealed partial class QueueEngine
+{
+    /// <summary>FasterLog page size: entries (and put records of bodies not chunked) fit in a quarter page.</summary>
+    internal const long DefaultPageSize = 4L << 20;
+
+    private static QueueEngine OpenDurable(QueueEngineOptions options)
+    {
+        long page = DefaultPageSize;
+        long segment = (long)System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)Math.Max(options.SegmentSize, 1 << 20));
+        while (page > 64 * 1024 && segment < 4 * page) page /= 2;
+        segment = Math.Max(segment, 4 * page);
+        var log = DurableLog.Open(options.DataDirectory!, new LogFormat(LogFormat.CurrentVersion, page, segment), memorySize: 4 * page);
+        try
+        {
+            var core = new QueueCore(options.TimeProvider, options.MaxJobSize);
+            var journal = new LogJournal(log, options.TimeProvider, core.TicksToWallMs);
+            core.Bodies = new LogBodyStore(log, slot => core.Tubes.BySlot(slot).Name);
+            var report = Persistence.Recovery.Run(log, core, journal);
+            core.Journal = journal;
+            var engine = new QueueEngine(options, core, log, journal) { Recovery = report };
+            long checkpointAddress = Checkpoint.Read(log.Directory)?.Address ?? log.Log.BeginAddress;
+            engine._maintenance = new LogMaintenance(engine, core, log, journal, options, checkpointAddress);
+            engine._committedAppends = journal.Appended;
+            core.BinlogInfo = new BinlogStats(log, journal, () => engine._maintenance.RecordsMigrated);
+            options.OnRecovered?.Invoke(report);
+            engine._thread.Start();
+            return engine;
+        }
+        catch
+        {
+            log.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>binlog-* stats over our segments (numbered from 1 like beanstalkd's binlog files).</summary>
+    private sealed class BinlogStats(DurableLog log, LogJournal journal, Func<long> migrated) : IBinlogInfo
+    {
+        public long MaxSize => log.Format.SegmentSize;
+        public long OldestIndex => log.SegmentOf(log.Log.BeginAddress) + 1;
+        public long CurrentIndex => log.SegmentOf(log.Log.TailAddress) + 1;
+        public long RecordsMigrated => migrated();
+        public long RecordsWritten => journal.Appended;
+        public long FileOf(long bodyRef) => log.SegmentOf(bodyRef) + 1;
+    }
+}

@@ -140,6 +140,10 @@ public sealed partial class QueueEngine : IAsyncDisposable, IDisposable
                 int worked = 0;
                 while (worked < MaxWorkPerRound && _inbox.TryDequeue(out var work))
                 {
+                    // Like beanstalkd's prottick before every event: work sees the timers due at its arrival
+                    // (a touch after the TTR deadline finds the job already expired).
+                    Core.Refresh();
+                    Core.RunTimers();
                     RunSafely(work);
                     worked++;
                 }

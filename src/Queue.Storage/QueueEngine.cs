@@ -110,6 +110,10 @@ public sealed partial class QueueEngine : IAsyncDisposable, IDisposable
     {
         var session = batch.Session!.State;
         long before = _journal?.Appended ?? 0;
+        // Like beanstalkd's prottick before each event: whatever fell due (TTR expiry, delays,
+        // pauses) happens before these commands see the state.
+        Core.Refresh();
+        Core.RunTimers();
         for (int i = 0; i < batch.Count; i++)
         {
             ref var cmd = ref batch[i];

@@ -113,11 +113,15 @@ internal static class LogRecords
         return DeleteSize;
     }
 
-    public static int WriteHighWater(Span<byte> dst, ulong lastId)
+    public static int WriteHighWater(Span<byte> dst, ulong lastId) => WriteHighWater(dst, lastId, HighWaterSize);
+
+    /// <summary>A high-water record padded with zeros to <paramref name="length"/> bytes (a filler that is still a valid record).</summary>
+    public static int WriteHighWater(Span<byte> dst, ulong lastId, int length)
     {
         WriteHeader(dst, RecordType.HighWater, lastId);
-        Seal(dst[..HighWaterSize]);
-        return HighWaterSize;
+        dst[HeaderSize..length].Clear();
+        Seal(dst[..length]);
+        return length;
     }
 
     public static int WriteChunk(Span<byte> dst, ulong id, int index, ReadOnlySpan<byte> data)

@@ -25,6 +25,8 @@ internal sealed class Recovery : ILogEntryConsumer
     private ulong _maxId;
     private long _records;
     private long _bad;
+    /// <summary>End of the last entry the scan returned: where the next one should start.</summary>
+    private long _expectedNext;
 
     private Recovery(QueueCore core, LogJournal journal, long pageSize)
     {
@@ -54,6 +56,7 @@ internal sealed class Recovery : ILogEntryConsumer
             checkpointJobs = checkpoint.Jobs.Length;
         }
         r.Replay(log, from);
+        r.VerifyBodies();
         core.Ids.EnsureAbove(r._maxId);
         return new RecoveryReport(core.JobCount, checkpointJobs, r._records, r._bad,
             log.Log.TailAddress - log.Log.BeginAddress, sw.Elapsed, r._problems);
@@ -88,6 +91,7 @@ internal sealed class Recovery : ILogEntryConsumer
     private void Replay(DurableLog log, long from)
     {
         long until = log.Log.CommittedUntilAddress;
+        _expectedNext = from;
         if (from >= until) return;
         using var it = log.Log.Scan(from, until, recover: false, scanBufferingMode: ScanBufferingMode.DoublePageBuffering);
         int consecutiveErrors = 0;
@@ -106,11 +110,63 @@ internal sealed class Recovery : ILogEntryConsumer
                 if (consecutiveErrors > 1_000_000) throw new LogCorruptException("log is unreadable after a damaged entry", ex);
             }
         }
+        if (_expectedNext < until) CutTornTail(log, until);
+    }
+
+    /// <summary>
+    /// The committed log ends in bytes that hold no readable record (a torn or truncated tail):
+    /// replay stopped at the last good record. FasterLog's tail stays where the commit put it, and
+    /// a scan skips from an unreadable spot to the next page, so records appended after the damage
+    /// in the same page would be skipped by the next recovery. A filler record (a high-water mark)
+    /// therefore runs to the end of that page, and new records start on a clean one.
+    /// </summary>
+    private void CutTornTail(DurableLog log, long until)
+    {
+        _bad++;
+        _problems.Add($"the log tail from address {_expectedNext} to {until} holds no readable record (torn or truncated write); jobs written there are lost, the log continues after it");
+        long pageEnd = ((until / _pageSize) + 1) * _pageSize;
+        int payload = (int)Math.Max(LogRecords.HighWaterSize, pageEnd - until - LogRecords.EntryHeaderSize);
+        if (until % _pageSize == 0) return;
+        var filler = new byte[payload];
+        LogRecords.WriteHighWater(filler, _maxId, filler.Length);
+        log.Log.Enqueue(filler);
+        log.Log.Commit(spinWait: true);
+        log.Sync();
+    }
+
+    /// <summary>
+    /// Reads every recovered job's put record (and chunks) and checks its CRC: a job whose body was
+    /// damaged where replay did not look (before the checkpoint) is reported and dropped here,
+    /// rather than failing every later reserve. Costs a read of the live bodies, not of the history.
+    /// </summary>
+    private void VerifyBodies()
+    {
+        if (_core.Bodies is not LogBodyStore store) return;
+        var jobs = _core.Jobs;
+        var lost = new List<ulong>();
+        for (int slot = 0; slot < jobs.HighWater; slot++)
+        {
+            ref var j = ref jobs.Get(slot);
+            if (j.State == JobState.Invalid) continue;
+            try
+            {
+                store.ReadFromLog(ref j, _core.Tubes.BySlot(j.Tube).Name);
+            }
+            catch (LogCorruptException ex)
+            {
+                _bad++;
+                _problems.Add($"job {j.Id} (tube {_core.Tubes.BySlot(j.Tube).Name}) is lost: {ex.Message}");
+                lost.Add(j.Id);
+            }
+        }
+        foreach (ulong id in lost) _core.RestoreDelete(id, _journal);
     }
 
     public void Consume(ReadOnlySpan<byte> entry, long currentAddress, long nextAddress)
     {
         _records++;
+        if (currentAddress != _expectedNext) NoteGap(currentAddress, entry.Length);
+        _expectedNext = nextAddress;
         if (!LogRecords.TryValidate(entry, out var type, out ulong id))
         {
             _bad++;
@@ -146,6 +202,18 @@ internal sealed class Recovery : ILogEntryConsumer
                 _maxId = Math.Max(_maxId, id);
                 break;
         }
-        _ = _pageSize;
+    }
+
+    /// <summary>
+    /// FasterLog leaves the end of a page empty only when the next entry does not fit there; a
+    /// larger gap means records were unreadable (zeroed or damaged bytes) and are lost.
+    /// </summary>
+    private void NoteGap(long currentAddress, int entryLength)
+    {
+        long gap = currentAddress - _expectedNext;
+        bool pagePadding = currentAddress % _pageSize == 0 && gap > 0 && gap < LogRecords.EntryHeaderSize + ((entryLength + 3) & ~3);
+        if (pagePadding) return;
+        _bad++;
+        _problems.Add($"log bytes {_expectedNext} to {currentAddress} hold no readable record; jobs written there are lost");
     }
 }

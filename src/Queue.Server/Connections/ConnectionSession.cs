@@ -67,30 +67,38 @@ internal sealed class ConnectionSession
     private async ValueTask ExecuteAndReplyAsync()
     {
         var output = _pipe.Output;
-        await _session.ExecuteAsync(_batch).ConfigureAwait(false);
-        bool waiting = false;
-        for (int i = 0; i < _batch.Count; i++)
+        while (_batch.Count > 0)
         {
-            ref var cmd = ref _batch[i];
-            if (cmd.Status == CommandStatus.Waiting)
+            await _session.ExecuteAsync(_batch).ConfigureAwait(false);
+            int waitingAt = -1;
+            for (int i = 0; i < _batch.Count; i++)
             {
-                waiting = true;
-                break;
+                ref var cmd = ref _batch[i];
+                if (cmd.Status == CommandStatus.Waiting)
+                {
+                    waitingAt = i;
+                    break;
+                }
+                if ((cmd.Flags & CommandFlags.PutHeader) != 0) continue;
+                var body = ReplyWriter.WriteReply(output, cmd, _ctx.Stats);
+                if (body is not null) await WriteBodyAsync(output, body).ConfigureAwait(false);
             }
-            if ((cmd.Flags & CommandFlags.PutHeader) != 0) continue;
-            var body = ReplyWriter.WriteReply(output, cmd, _ctx.Stats);
-            if (body is not null) await WriteBodyAsync(output, body).ConfigureAwait(false);
-        }
-        Operation waitingOp = waiting ? _batch[_batch.Count - 1].Op : Operation.None;
-        _batch.Clear();
-        await output.FlushAsync().ConfigureAwait(false);
-        if (!waiting) return;
+            await output.FlushAsync().ConfigureAwait(false);
+            if (waitingAt < 0)
+            {
+                _batch.Clear();
+                return;
+            }
 
-        var outcome = await WaitWatchingForHangUpAsync().ConfigureAwait(false);
-        var done = new EngineCommand { Op = waitingOp, Status = outcome.Status, Id = outcome.JobId, Body = outcome.Body };
-        var reserved = ReplyWriter.WriteReply(output, done, _ctx.Stats);
-        if (reserved is not null) await WriteBodyAsync(output, reserved).ConfigureAwait(false);
-        await output.FlushAsync().ConfigureAwait(false);
+            // A reserve blocked: answer it when it completes, then run what was read after it.
+            var waitingOp = _batch[waitingAt].Op;
+            var outcome = await WaitWatchingForHangUpAsync().ConfigureAwait(false);
+            var done = new EngineCommand { Op = waitingOp, Status = outcome.Status, Id = outcome.JobId, Body = outcome.Body };
+            var reserved = ReplyWriter.WriteReply(output, done, _ctx.Stats);
+            if (reserved is not null) await WriteBodyAsync(output, reserved).ConfigureAwait(false);
+            await output.FlushAsync().ConfigureAwait(false);
+            _batch.RemoveFirst(waitingAt + 1);
+        }
     }
 
     private async ValueTask WriteBodyAsync(PipeWriter output, byte[] body)

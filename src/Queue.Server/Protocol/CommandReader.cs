@@ -43,12 +43,13 @@ internal sealed class CommandReader
     public Outcome Read(in ReadOnlySequence<byte> buffer, CommandBatch batch, int maxCommands)
     {
         var reader = new SequenceReader<byte>(buffer);
+        bool afterReserve = false;
         while (batch.Count < maxCommands)
         {
             switch (_state)
             {
                 case State.Command:
-                    if (!ReadCommand(ref reader, batch, out bool stop, out bool quit, out bool needMore))
+                    if (!ReadCommand(ref reader, batch, ref afterReserve, out bool stop, out bool quit, out bool needMore))
                     {
                         if (needMore) return new(reader.Position, true, false);
                         continue;
@@ -71,7 +72,12 @@ internal sealed class CommandReader
     }
 
     /// <summary>Reads one line. Returns false when more data is needed or the state changed without a command.</summary>
-    private bool ReadCommand(ref SequenceReader<byte> reader, CommandBatch batch, out bool stop, out bool quit, out bool needMore)
+    /// <remarks>
+    /// Commands after a reserve are parsed into the same batch (the engine stops at a reserve that
+    /// blocks, and the connection resubmits the rest once it completes), except a put: its id is
+    /// taken when its line is parsed, which beanstalkd does only after the reserve is done.
+    /// </remarks>
+    private bool ReadCommand(ref SequenceReader<byte> reader, CommandBatch batch, ref bool afterReserve, out bool stop, out bool quit, out bool needMore)
     {
         stop = quit = needMore = false;
         long available = reader.Remaining;
@@ -100,6 +106,11 @@ internal sealed class CommandReader
             return false;
         }
         var line = span[..crlf];
+        if (afterReserve && line.StartsWith("put "u8))
+        {
+            stop = true;
+            return true;
+        }
         var parsed = CommandParser.Parse(line, _maxJobSize);
         reader.Advance(crlf + 2);
         if (parsed.Quit)
@@ -109,7 +120,7 @@ internal sealed class CommandReader
         }
         if (parsed.Op == Operation.Put) return StartPut(parsed, batch);
         Emit(batch, parsed);
-        stop = parsed.Status == CommandStatus.Pending && parsed.Op is Operation.Reserve or Operation.ReserveWithTimeout;
+        if (parsed.Status == CommandStatus.Pending && parsed.Op is Operation.Reserve or Operation.ReserveWithTimeout) afterReserve = true;
         return true;
     }
 

@@ -35,6 +35,15 @@ public sealed class CommandBatch : EngineWork, IValueTaskSource
         Count = 0;
     }
 
+    /// <summary>Drops the first <paramref name="n"/> commands, keeping the rest in order.</summary>
+    public void RemoveFirst(int n)
+    {
+        for (int i = 0; i < n; i++) _commands[i].Clear();
+        Array.Copy(_commands, n, _commands, 0, Count - n);
+        for (int i = Count - n; i < Count; i++) _commands[i].Clear();
+        Count -= n;
+    }
+
     internal ValueTask Start()
     {
         _core.Reset();

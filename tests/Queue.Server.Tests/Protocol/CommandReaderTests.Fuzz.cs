@@ -36,7 +36,9 @@ public sealed partial class CommandReaderTests
                 {
                     Consumed = reference.Consumed,
                     Quit = reference.Quit,
-                    Stops = [.. reference.Stops],
+                    // Where a Read stops (before a put that follows a reserve in the same read)
+                    // depends on how the bytes arrive; the slots and what is consumed do not.
+                    Stops = null,
                     IdsAllocated = reference.IdsAllocated,
                     MaxJobSize = maxJobSize,
                 };

@@ -19,31 +19,49 @@ public sealed partial class CommandReaderTests
     private static long Offset(in ReadOnlySequence<byte> buffer, SequencePosition p) => buffer.Slice(buffer.Start, p).Length;
 
     [Fact]
-    public void Reserve_FollowedByCommands_BatchStopsAfterReserve()
+    public void Reserve_FollowedByCommands_SameBatch()
     {
+        // The engine stops at a reserve that blocks; commands after it wait in the batch.
         var reader = NewReader();
         var batch = new CommandBatch();
         var buffer = Bytes("list-tubes\r\nreserve\r\nlist-tube-used\r\n");
         var outcome = reader.Read(buffer, batch, 16);
-        Assert.False(outcome.NeedMoreData);
+        Assert.True(outcome.NeedMoreData);
         Assert.False(outcome.Quit);
-        Assert.Equal(21, Offset(buffer, outcome.Consumed));
-        Assert.Equal(2, batch.Count);
-        Assert.Equal(Operation.Reserve, batch[1].Op);
+        Assert.Equal(buffer.Length, Offset(buffer, outcome.Consumed));
+        Assert.Equal(
+            [Operation.ListTubes, Operation.Reserve, Operation.ListTubeUsed],
+            Enumerable.Range(0, batch.Count).Select(i => batch[i].Op).ToArray());
+    }
+
+    [Fact]
+    public void Put_AfterReserveInSameRead_StopsBeforePutLine_IdNotTakenEarly()
+    {
+        // beanstalkd reads (and numbers) a put only after the reserve before it has completed.
+        ulong ids = 0;
+        var reader = new CommandReader(65535, () => ++ids, new FakeTimeProvider(FramingDriver.Epoch));
+        var batch = new CommandBatch();
+        var buffer = Bytes("reserve-with-timeout 0\r\nput 0 0 1 1\r\nX\r\n");
+        var outcome = reader.Read(buffer, batch, 16);
+        Assert.False(outcome.NeedMoreData);
+        Assert.Equal(24, Offset(buffer, outcome.Consumed));
+        Assert.Equal(Operation.ReserveWithTimeout, Assert.Single(Enumerable.Range(0, batch.Count).Select(i => batch[i].Op)));
+        Assert.Equal(0UL, ids);
 
         batch.Clear();
         var rest = buffer.Slice(outcome.Consumed);
         outcome = reader.Read(rest, batch, 16);
         Assert.True(outcome.NeedMoreData);
-        Assert.Equal(16, Offset(rest, outcome.Consumed));
-        Assert.Equal(Operation.ListTubeUsed, Assert.Single(Enumerable.Range(0, batch.Count).Select(i => batch[i].Op)));
+        Assert.Equal(rest.Length, Offset(rest, outcome.Consumed));
+        Assert.Equal(1UL, ids);
+        Assert.Equal(Operation.Put, batch[batch.Count - 1].Op);
     }
 
     [Fact]
-    public void Reserve_AllShapes_StopsAtSameOffsets() =>
+    public void Reserve_AllShapes_DoNotStopTheBatch() =>
         FramingAssert.AllShapes("reserve\r\nlist-tube-used\r\nreserve-with-timeout 5\r\nreserve-job 3\r\nreservex\r\nreserve-with-timeout 99999999999999999999\r\nlist-tubes\r\n",
             new FramingExpectation(["Reserve Pending", Using, "ReserveWithTimeout Pending n=5", "ReserveJob Pending id=3", BadFormat, BadFormat, "ListTubes Pending"])
-            { Stops = [9, 49] });
+            { Stops = [] });
 
     [Fact]
     public void Quit_FollowedByCommands_StopsAndLeavesRestUnconsumed()

@@ -8,7 +8,8 @@ internal sealed record FramingExpectation(string[] Slots)
     /// <summary>Bytes consumed in the end; null means the whole input.</summary>
     public long? Consumed { get; init; }
     public bool Quit { get; init; }
-    public long[] Stops { get; init; } = [];
+    /// <summary>Offsets where Read stopped early; null when they may legitimately depend on fragmentation.</summary>
+    public long[]? Stops { get; init; } = [];
     public ulong IdsAllocated { get; init; }
     public long MaxJobSize { get; init; } = ProtocolLimits.DefaultMaxJobSize;
 }
@@ -41,7 +42,7 @@ internal static class FramingAssert
         if (d.Consumed + d.Unconsumed != inputLength) Assert.Fail($"[{shape}] consumed+buffered {d.Consumed + d.Unconsumed} != input {inputLength}");
         if (d.Quit != expected.Quit) Assert.Fail($"[{shape}] quit {d.Quit}, expected {expected.Quit}");
         string stops = string.Join(",", d.Stops);
-        if (stops != string.Join(",", expected.Stops)) Assert.Fail($"[{shape}] stops at [{stops}], expected [{string.Join(",", expected.Stops)}]");
+        if (expected.Stops is not null && stops != string.Join(",", expected.Stops)) Assert.Fail($"[{shape}] stops at [{stops}], expected [{string.Join(",", expected.Stops)}]");
         if (d.IdsAllocated != expected.IdsAllocated) Assert.Fail($"[{shape}] {d.IdsAllocated} ids allocated, expected {expected.IdsAllocated}");
     }
 }

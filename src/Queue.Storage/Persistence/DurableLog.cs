@@ -40,13 +40,22 @@ internal sealed class DurableLog : IDisposable
     {
         if (!System.IO.Directory.Exists(directory)) throw new DirectoryNotFoundException($"{directory}: no such directory");
         var dirLock = DirectoryLock.Acquire(directory);
+        SegmentFileDevice? device = null;
+        SlotCommitManager? commits = null;
+        FasterLog? log = null;
         try
         {
             var format = CheckFormat(directory, wanted);
-            var device = new SegmentFileDevice(Path.Combine(directory, SegmentPrefix));
-            var commits = new SlotCommitManager(Path.Combine(directory, CommitFileName));
+            device = new SegmentFileDevice(Path.Combine(directory, SegmentPrefix));
+            commits = new SlotCommitManager(Path.Combine(directory, CommitFileName), format.PageSize, format.SegmentSize);
             bool hasSegments = device.ExistingSegments().Count > 0;
             bool hasCommits = commits.HasCommits;
+            if (commits.OtherFormat is { } other)
+            {
+                throw new LogCorruptException(
+                    $"{Path.Combine(directory, LogFormat.FileName)} says page size {format.PageSize} and segment size {format.SegmentSize}, " +
+                    $"but the log was written with page size {other.PageSize} and segment size {other.SegmentSize}; refusing to read it with the wrong layout");
+            }
             if (hasSegments && !hasCommits)
             {
                 throw new LogCorruptException($"{directory}: log segments exist but the commit file is missing or unreadable; refusing to start empty over them");
@@ -65,7 +74,7 @@ internal sealed class DurableLog : IDisposable
                 RemoveOutdatedCommits = false,
                 TolerateDeviceFailure = false,
             };
-            var log = new FasterLog(settings);
+            log = new FasterLog(settings);
             if (hasCommits)
             {
                 try
@@ -74,9 +83,17 @@ internal sealed class DurableLog : IDisposable
                 }
                 catch (Exception ex)
                 {
-                    log.Dispose();
                     throw new LogCorruptException($"{directory}: the log cannot be recovered: {ex.Message}", ex);
                 }
+            }
+            else
+            {
+                // A new log commits its empty state before any segment exists, so from now on
+                // segments without a valid commit always mean damage (and a crash right after
+                // creation, with preallocated but unwritten segments, is an empty log, not a refusal).
+                log.CommitStrongly(out _, out _, spinWait: true);
+                commits.Sync();
+                DurableFile.SyncDirectory(directory);
             }
             var durable = new DurableLog(directory, format, dirLock, device, commits, log);
             durable.CheckSegmentsPresent();
@@ -84,6 +101,9 @@ internal sealed class DurableLog : IDisposable
         }
         catch
         {
+            log?.Dispose();
+            device?.Dispose();
+            commits?.Dispose();
             dirLock.Dispose();
             throw;
         }
@@ -94,7 +114,8 @@ internal sealed class DurableLog : IDisposable
         var path = Path.Combine(directory, LogFormat.FileName);
         if (!File.Exists(path))
         {
-            bool anyLog = System.IO.Directory.EnumerateFiles(directory, SegmentPrefix + ".*").Any() ||
+            bool anyLog = System.IO.Directory.EnumerateFiles(directory, SegmentPrefix + ".*")
+                              .Any(f => SegmentFileDevice.IsSegmentName(Path.GetFileName(f), SegmentPrefix + ".")) ||
                           File.Exists(Path.Combine(directory, CommitFileName));
             if (anyLog) throw new LogCorruptException($"{path} is missing although log files exist; refusing to guess the log's format");
             wanted.WriteTo(directory);

@@ -55,6 +55,12 @@ internal sealed class Recovery : ILogEntryConsumer
             from = checkpoint.Address;
             checkpointJobs = checkpoint.Jobs.Length;
         }
+        else if (log.Log.BeginAddress >= log.Format.SegmentSize)
+        {
+            // Segments are only truncated away once a checkpoint covers them.
+            throw new LogCorruptException(
+                $"{Path.Combine(log.Directory, Checkpoint.FileName)} is missing although the log was truncated to {log.Log.BeginAddress}; the jobs it held cannot be rebuilt");
+        }
         r.Replay(log, from);
         r.VerifyBodies();
         core.Ids.EnsureAbove(r._maxId);

@@ -41,10 +41,20 @@ internal sealed class SegmentFileDevice : StorageDeviceBase
         var ids = new List<int>();
         foreach (var f in Directory.EnumerateFiles(_directory, _prefix + "*"))
         {
-            if (int.TryParse(Path.GetFileName(f).AsSpan(_prefix.Length), out int id)) ids.Add(id);
+            if (IsSegmentName(Path.GetFileName(f), _prefix, out int id)) ids.Add(id);
         }
         ids.Sort();
         return ids;
+    }
+
+    /// <summary>prefix followed by digits only (log.12; not log.txt, log.7.bak or log.+3).</summary>
+    public static bool IsSegmentName(string fileName, string prefix) => IsSegmentName(fileName, prefix, out _);
+
+    private static bool IsSegmentName(string fileName, string prefix, out int id)
+    {
+        id = -1;
+        return fileName.StartsWith(prefix, StringComparison.Ordinal) &&
+               int.TryParse(fileName.AsSpan(prefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out id);
     }
 
     private void ScanExistingSegments()

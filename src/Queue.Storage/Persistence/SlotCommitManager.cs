@@ -8,21 +8,28 @@ namespace Queue.Storage.Persistence;
 /// <summary>
 /// FasterLog commit metadata in one small file with two alternating 4 KiB slots, written with
 /// pwrite (no file creation or deletion per commit, unlike FASTER's default manager). A slot is
-/// [magic u32][length u32][commitNum i64][crc32 u32][metadata]. A torn slot fails its CRC and
-/// recovery falls back to the other one. <see cref="Sync"/> fsyncs it when the policy asks.
+/// [magic u32][length u32][commitNum i64][crc32 u32][pageSize i64][segmentSize i64][metadata]. A
+/// torn slot fails its CRC and recovery falls back to the other one. The page and segment size the
+/// log was written with are in every slot, so a format file that no longer matches the log is
+/// caught. <see cref="Sync"/> fsyncs it when the policy asks.
 /// </summary>
 internal sealed class SlotCommitManager : ILogCommitManager
 {
     private const int SlotSize = 4096;
-    private const int HeaderSize = 20;
-    private const uint Magic = 0x51534331; // "QSC1"
+    private const int HeaderSize = 36;
+    private const uint Magic = 0x51534332; // "QSC2"
     private readonly SafeFileHandle _file;
     private readonly object _gate = new();
     private volatile bool _dirty;
 
-    public SlotCommitManager(string path)
+    private readonly long _pageSize;
+    private readonly long _segmentSize;
+
+    public SlotCommitManager(string path, long pageSize, long segmentSize)
     {
         Path = path;
+        _pageSize = pageSize;
+        _segmentSize = segmentSize;
         _file = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
     }
 
@@ -35,8 +42,10 @@ internal sealed class SlotCommitManager : ILogCommitManager
         BinaryPrimitives.WriteUInt32LittleEndian(slot, Magic);
         BinaryPrimitives.WriteInt32LittleEndian(slot[4..], commitMetadata.Length);
         BinaryPrimitives.WriteInt64LittleEndian(slot[8..], commitNum);
+        BinaryPrimitives.WriteInt64LittleEndian(slot[20..], _pageSize);
+        BinaryPrimitives.WriteInt64LittleEndian(slot[28..], _segmentSize);
         commitMetadata.CopyTo(slot[HeaderSize..]);
-        BinaryPrimitives.WriteUInt32LittleEndian(slot[16..], Checksum(slot[..16], slot[HeaderSize..]));
+        BinaryPrimitives.WriteUInt32LittleEndian(slot[16..], Checksum(slot[..16], slot[20..]));
         lock (_gate)
         {
             RandomAccess.Write(_file, slot, (commitNum & 1) * SlotSize);
@@ -63,6 +72,9 @@ internal sealed class SlotCommitManager : ILogCommitManager
     /// <summary>True when at least one valid commit slot exists.</summary>
     public bool HasCommits => ReadSlots().Count > 0;
 
+    /// <summary>Page and segment size of a valid slot written with other sizes than this manager's, if any.</summary>
+    public (long PageSize, long SegmentSize)? OtherFormat { get; private set; }
+
     private List<(long Num, byte[] Data)> ReadSlots()
     {
         var result = new List<(long, byte[])>();
@@ -74,7 +86,14 @@ internal sealed class SlotCommitManager : ILogCommitManager
             int len = BinaryPrimitives.ReadInt32LittleEndian(buf.AsSpan(4));
             if (len < 0 || len > SlotSize - HeaderSize || n < HeaderSize + len) continue;
             var data = buf.AsSpan(HeaderSize, len);
-            if (BinaryPrimitives.ReadUInt32LittleEndian(buf.AsSpan(16)) != Checksum(buf.AsSpan(0, 16), data)) continue;
+            if (BinaryPrimitives.ReadUInt32LittleEndian(buf.AsSpan(16)) != Checksum(buf.AsSpan(0, 16), buf.AsSpan(20, HeaderSize - 20 + len))) continue;
+            long page = BinaryPrimitives.ReadInt64LittleEndian(buf.AsSpan(20));
+            long segment = BinaryPrimitives.ReadInt64LittleEndian(buf.AsSpan(28));
+            if (page != _pageSize || segment != _segmentSize)
+            {
+                OtherFormat = (page, segment);
+                continue;
+            }
             result.Add((BinaryPrimitives.ReadInt64LittleEndian(buf.AsSpan(8)), data.ToArray()));
         }
         return result;

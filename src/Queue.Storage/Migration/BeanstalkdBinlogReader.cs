@@ -49,6 +49,11 @@ public static class BeanstalkdBinlogReader
         }
 
         var replay = new BinlogReplay(maxJobSize);
+        if (FindRunningBeanstalkd(directory) is int pid)
+        {
+            replay.Warn($"{Path.Combine(directory, "lock")}: locked by process {pid}: beanstalkd still runs on this " +
+                        "directory, so the import may miss its latest writes (stop it first)");
+        }
         int? previous = null;
         foreach (int n in ScanDirectory(directory, replay))
         {
@@ -63,6 +68,13 @@ public static class BeanstalkdBinlogReader
         }
         return replay.Finish();
     }
+
+    /// <summary>
+    /// PID of a beanstalkd that still runs on <paramref name="directory"/> (it holds an fcntl
+    /// lock on <c>DIR/lock</c>), or null. Importing while it runs gives a snapshot that may
+    /// miss its latest writes; a caller may refuse to start instead.
+    /// </summary>
+    public static int? FindRunningBeanstalkd(string directory) => BeanstalkdLock.FindHolder(directory);
 
     /// <summary>File numbers of <c>binlog.&lt;digits&gt;</c> entries, ascending.</summary>
     private static List<int> ScanDirectory(string directory, BinlogReplay replay)

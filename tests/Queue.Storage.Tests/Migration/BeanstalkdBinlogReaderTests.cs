@@ -260,6 +260,25 @@ public sealed class BeanstalkdBinlogReaderTests(BinlogScenarioFixture scenario) 
     }
 
     [Fact]
+    public void A_beanstalkd_still_running_on_the_directory_is_detected()
+    {
+        ReferenceBeanstalkd.Executable();
+        using var tmp = new TempDir();
+        string dir = tmp.Sub("live");
+        using (var server = ReferenceBeanstalkd.Start(dir))
+        {
+            using (var c = server.Connect()) c.Put(1, 0, 60, "live");
+            Assert.Equal(server.Pid, BeanstalkdBinlogReader.FindRunningBeanstalkd(dir));
+            var import = BeanstalkdBinlogReader.Read(dir, MaxJobSize);
+            Assert.Contains(import.Warnings, w => w.Contains($"locked by process {server.Pid}", StringComparison.Ordinal));
+            Assert.Single(import.Jobs); // still imported: the caller decides whether to go on
+            server.Kill9();
+        }
+        Assert.Null(BeanstalkdBinlogReader.FindRunningBeanstalkd(dir));
+        Assert.Empty(BeanstalkdBinlogReader.Read(dir, MaxJobSize).Warnings);
+    }
+
+    [Fact]
     public void A_directory_without_binlog_files_imports_nothing()
     {
         using var tmp = new TempDir();

@@ -22,6 +22,7 @@ internal sealed class ReferenceBeanstalkd : IDisposable
     }
 
     public int Port { get; }
+    public int Pid => _process.Id;
 
     /// <summary>What the server wrote to stderr so far (recovery warnings, for failure messages).</summary>
     public string Stderr

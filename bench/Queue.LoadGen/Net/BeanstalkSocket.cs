@@ -46,7 +46,8 @@ internal sealed class BeanstalkSocket : IDisposable
             socket.ReceiveTimeout = (int)StallTimeout.TotalMilliseconds;
             socket.SendTimeout = (int)StallTimeout.TotalMilliseconds;
             int perCommand = bodySize + 64;
-            return new BeanstalkSocket(socket, Math.Max(64 * 1024, 2 * perCommand), Math.Max(4096, pipeline * perCommand));
+            // Both buffers grow on demand; these are starting sizes.
+            return new BeanstalkSocket(socket, Math.Max(64 * 1024, 2 * perCommand), Math.Clamp(pipeline * perCommand, 4096, 256 * 1024));
         }
         catch
         {

@@ -14,11 +14,20 @@ namespace Queue.Server;
 /// <summary>Entry point: parse beanstalkd's flags, bind first (clients may connect at once), then host.</summary>
 public static class Program
 {
+    private const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
     /// <summary>argv[0] as typed, used in usage and warning lines like beanstalkd's progname.</summary>
     public static string Name { get; private set; } = "beanstalkd";
 
     public static int Main(string[] args)
     {
+        // Socket completions run on the epoll thread instead of hopping to the thread pool: with the
+        // engine applying a command on the calling thread when it is free, a request is read,
+        // applied and answered without a context switch (beanstalkd's one-thread loop, in effect).
+        if (Environment.GetEnvironmentVariable(InlineCompletionsVariable) is null)
+        {
+            Environment.SetEnvironmentVariable(InlineCompletionsVariable, "1");
+        }
         Name = ProgramName();
         if (args.Length > 0 && args[0] == HealthProbe.Flag) return HealthProbe.Run(args);
         var parsed = CommandLine.Parse(args, Name);

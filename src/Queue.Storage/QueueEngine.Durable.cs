@@ -16,7 +16,7 @@ public sealed partial class QueueEngine
         long segment = (long)System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)Math.Max(options.SegmentSize, 1 << 20));
         while (page > 64 * 1024 && segment < 4 * page) page /= 2;
         segment = Math.Max(segment, 4 * page);
-        var log = DurableLog.Open(options.DataDirectory!, new LogFormat(LogFormat.CurrentVersion, page, segment), memorySize: 4 * page);
+        var log = DurableLog.Open(options.DataDirectory!, new LogFormat(LogFormat.CurrentVersion, page, segment), memorySize: 4 * page, options.PreallocateSegment);
         try
         {
             var core = new QueueCore(options.TimeProvider, options.MaxJobSize);
@@ -30,7 +30,6 @@ public sealed partial class QueueEngine
             engine._committedAppends = journal.Appended;
             core.BinlogInfo = new BinlogStats(log, journal, () => engine._maintenance.RecordsMigrated);
             options.OnRecovered?.Invoke(report);
-            engine._thread.Start();
             return engine;
         }
         catch

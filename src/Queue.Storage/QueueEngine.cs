@@ -16,12 +16,10 @@ public sealed partial class QueueEngine : IAsyncDisposable, IDisposable
     private const int MaxWorkPerRound = 512;
     private static readonly TimeSpan MaxTimerWait = TimeSpan.FromHours(1);
     private readonly ConcurrentQueue<EngineWork> _inbox = new();
-    private readonly SemaphoreSlim _wake = new(0);
-    private readonly Thread _thread;
     private readonly ITimer _timer;
-    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _idle;
+    private int _running;
     private volatile bool _stopping;
+    private bool _stopped;
     private long _armedDeadline = long.MaxValue;
     private int _timerFired;
 
@@ -45,7 +43,6 @@ public sealed partial class QueueEngine : IAsyncDisposable, IDisposable
             _pending = _pipeline.RentList();
         }
         _timer = options.TimeProvider.CreateTimer(static s => ((QueueEngine)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _thread = new Thread(Loop) { IsBackground = true, Name = "queue-engine" };
     }
 
     public QueueEngineOptions Options { get; }
@@ -64,9 +61,7 @@ public sealed partial class QueueEngine : IAsyncDisposable, IDisposable
         options ??= new QueueEngineOptions();
         if (options.DataDirectory is not null) return OpenDurable(options);
         var core = new QueueCore(options.TimeProvider, options.MaxJobSize);
-        var engine = new QueueEngine(options, core, null, null);
-        engine._thread.Start();
-        return engine;
+        return new QueueEngine(options, core, null, null);
     }
 
     /// <summary>Opens a client session (a connection's use tube, watch list and reservations).</summary>
@@ -82,19 +77,65 @@ public sealed partial class QueueEngine : IAsyncDisposable, IDisposable
     {
         if (_stopping) throw new ObjectDisposedException(nameof(QueueEngine));
         _inbox.Enqueue(work);
-        Wake();
+        Pump();
     }
 
     /// <summary>Runs an action on the loop (used by background maintenance to report back).</summary>
     internal void PostMaintenance(Action action)
     {
         _inbox.Enqueue(new ActionWork(_ => action()));
-        Wake();
+        Pump();
     }
 
-    private void Wake()
+    /// <summary>
+    /// The engine loop, run by whichever thread finds it free ("combining"): that thread applies
+    /// everything queued, from every session, in arrival order, then lets go. One owner at a time,
+    /// so state needs no locks; and an idle engine answers a command on the caller's own thread,
+    /// with no hand-off. A turn is bounded; whatever is left goes to a pool thread, so no caller
+    /// is held hostage by others' work. Work enqueued while another thread owns the loop is seen
+    /// by that owner: it checks the inbox again after letting go.
+    /// </summary>
+    private void Pump()
     {
-        if (Interlocked.CompareExchange(ref _idle, 0, 1) == 1) _wake.Release();
+        while (!_inbox.IsEmpty || Volatile.Read(ref _timerFired) == 1)
+        {
+            if (Interlocked.CompareExchange(ref _running, 1, 0) != 0) return;
+            bool more;
+            try
+            {
+                if (_stopped) return;
+                more = Turn();
+            }
+            finally
+            {
+                Volatile.Write(ref _running, 0);
+            }
+            if (more)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(static e => e.Pump(), this, preferLocal: false);
+                return;
+            }
+        }
+    }
+
+    /// <summary>One round: queued work, due timers, commit of what was logged. Returns whether work remains.</summary>
+    private bool Turn()
+    {
+        int worked = 0;
+        while (worked < MaxWorkPerRound && _inbox.TryDequeue(out var work))
+        {
+            // Like beanstalkd's prottick before every event: work sees the timers due at its arrival
+            // (a touch after the TTR deadline finds the job already expired).
+            Core.Refresh();
+            Core.RunTimers();
+            RunSafely(work);
+            worked++;
+        }
+        Core.Refresh();
+        Core.RunTimers();
+        EndRound();
+        ArmTimer();
+        return worked == MaxWorkPerRound && !_inbox.IsEmpty;
     }
 
     internal void ReportInternalError(Exception ex) => Options.OnInternalError?.Invoke(ex);
@@ -132,47 +173,6 @@ public sealed partial class QueueEngine : IAsyncDisposable, IDisposable
         }
         if (_journal is not null && _journal.Appended != before) _pending!.Add(batch);
         else batch.Complete();
-    }
-
-    private void Loop()
-    {
-        try
-        {
-            while (true)
-            {
-                Core.Refresh();
-                int worked = 0;
-                while (worked < MaxWorkPerRound && _inbox.TryDequeue(out var work))
-                {
-                    // Like beanstalkd's prottick before every event: work sees the timers due at its arrival
-                    // (a touch after the TTR deadline finds the job already expired).
-                    Core.Refresh();
-                    Core.RunTimers();
-                    RunSafely(work);
-                    worked++;
-                }
-                Core.Refresh();
-                Core.RunTimers();
-                EndRound();
-                if (_stopping && _inbox.IsEmpty) break;
-                ArmTimer();
-                if (worked > 0) continue;
-
-                Volatile.Write(ref _idle, 1);
-                Interlocked.MemoryBarrier();
-                if (!_inbox.IsEmpty || _stopping)
-                {
-                    if (Interlocked.CompareExchange(ref _idle, 0, 1) == 1) continue;
-                }
-                _wake.Wait();
-            }
-            Shutdown();
-            _stopped.TrySetResult();
-        }
-        catch (Exception ex)
-        {
-            _stopped.TrySetException(ex);
-        }
     }
 
     /// <summary>Commits what this round logged and hands its batches to the commit pipeline.</summary>
@@ -230,7 +230,7 @@ public sealed partial class QueueEngine : IAsyncDisposable, IDisposable
     private void OnTimer()
     {
         Volatile.Write(ref _timerFired, 1);
-        Wake();
+        Pump();
     }
 
     private void ArmTimer()
@@ -245,13 +245,26 @@ public sealed partial class QueueEngine : IAsyncDisposable, IDisposable
         _timer.Change(due, Timeout.InfiniteTimeSpan);
     }
 
+    /// <summary>Applies what is queued, writes a final checkpoint and closes the log.</summary>
     public async ValueTask DisposeAsync()
     {
         if (_stopping) return;
         _stopping = true;
-        if (Interlocked.CompareExchange(ref _idle, 0, 1) == 1) _wake.Release();
-        await _stopped.Task.ConfigureAwait(false);
-        _timer.Dispose();
+        // Take the loop for good: wait for the current owner to let go.
+        while (Interlocked.CompareExchange(ref _running, 1, 0) != 0) await Task.Delay(1).ConfigureAwait(false);
+        try
+        {
+            while (Turn())
+            {
+            }
+            _stopped = true;
+            _timer.Dispose();
+            Shutdown();
+        }
+        finally
+        {
+            Volatile.Write(ref _running, 0);
+        }
     }
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();

@@ -33,6 +33,12 @@ public sealed class QueueEngineOptions
     /// <summary>Called on the engine loop when a command failed with an unexpected exception.</summary>
     public Action<Exception>? OnInternalError { get; set; }
 
+    /// <summary>
+    /// Test seam for "disk full": reserves disk space for a log segment (path, bytes) and returns
+    /// false when there is no room. Null uses posix_fallocate.
+    /// </summary>
+    internal Func<string, long, bool>? PreallocateSegment { get; set; }
+
     /// <summary>Called when the log can no longer be written; the host should stop loudly.</summary>
     public Action<Exception>? OnFatalError { get; set; } = ex => Console.Error.WriteLine($"engine: internal error: {ex}");
 }

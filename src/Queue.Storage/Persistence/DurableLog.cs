@@ -36,7 +36,11 @@ internal sealed class DurableLog : IDisposable
     /// Opens (creating if empty) the log in <paramref name="directory"/>. Throws
     /// <see cref="LogLockedException"/> or <see cref="LogCorruptException"/> instead of guessing.
     /// </summary>
-    public static DurableLog Open(string directory, LogFormat wanted, long memorySize)
+    /// <param name="directory">The data directory (-b).</param>
+    /// <param name="wanted">Format for a new log; an existing log keeps its own.</param>
+    /// <param name="memorySize">FasterLog's in-memory page buffer.</param>
+    /// <param name="preallocate">Reserves a segment's disk space (test seam for a full disk); null: posix_fallocate.</param>
+    public static DurableLog Open(string directory, LogFormat wanted, long memorySize, Func<string, long, bool>? preallocate = null)
     {
         if (!System.IO.Directory.Exists(directory)) throw new DirectoryNotFoundException($"{directory}: no such directory");
         var dirLock = DirectoryLock.Acquire(directory);
@@ -46,7 +50,7 @@ internal sealed class DurableLog : IDisposable
         try
         {
             var format = CheckFormat(directory, wanted);
-            device = new SegmentFileDevice(Path.Combine(directory, SegmentPrefix));
+            device = new SegmentFileDevice(Path.Combine(directory, SegmentPrefix), preallocate);
             commits = new SlotCommitManager(Path.Combine(directory, CommitFileName), format.PageSize, format.SegmentSize);
             bool hasSegments = device.ExistingSegments().Count > 0;
             bool hasCommits = commits.HasCommits;

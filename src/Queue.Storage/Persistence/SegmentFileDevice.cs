@@ -63,7 +63,9 @@ internal sealed class SegmentFileDevice : StorageDeviceBase
         if (ids.Count == 0) return;
         startSegment = ids[0];
         endSegment = ids[^1];
-        _preallocatedSegments = ids[^1] + 1;
+        // Existing files are reserved again on first use (a no-op when they already are): a file
+        // left short by a torn write, a copy, or a refused reservation must not pass for reserved.
+        _preallocatedSegments = ids[0];
     }
 
     public string SegmentPath(int segment) => Path.Combine(_directory, _prefix + segment);
@@ -77,10 +79,32 @@ internal sealed class SegmentFileDevice : StorageDeviceBase
         while (_preallocatedSegments < count)
         {
             int next = _preallocatedSegments;
-            if (next >= startSegment && !_preallocate(SegmentPath(next), segmentSize)) return false;
+            if (next >= startSegment)
+            {
+                var path = SegmentPath(next);
+                bool existed = File.Exists(path);
+                if (!_preallocate(path, segmentSize))
+                {
+                    // Give back whatever a refused reservation took; an empty file would pass for a segment.
+                    if (!existed) TryDelete(path);
+                    return false;
+                }
+            }
             _preallocatedSegments = next + 1;
         }
         return true;
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Nothing more to give back.
+        }
     }
 
     private SafeFileHandle Handle(int segment) => _handles.GetOrAdd(segment, static (s, self) =>

@@ -117,7 +117,7 @@ free_port() {
     p=$((20000 + RANDOM % 40000))
     (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo "$p"; return; }
   done
-  die "no free port"
+  return 1
 }
 
 # start NAME PORT [podman run options...] -- runs the image with -l 127.0.0.1 -p PORT -b /data
@@ -163,7 +163,7 @@ stop_container() { # prints "exit-code milliseconds"
 }
 
 # ---- a. starts on a volume, answers put/reserve/delete over 127.0.0.1 ----
-PORT=$(free_port)
+PORT=$(free_port) || die "no free port"
 podman volume create "$VOLUME" >/dev/null || die "volume create"
 C1=$CTR-a
 start "$C1" "$PORT" -v "$VOLUME:/data" || die "podman run failed"
@@ -249,7 +249,7 @@ if out=$(podman exec "$C2" /app/beanstalkd --health-check 127.0.0.1 "$PORT" 2>&1
 else
   bad "e. health probe in the running container failed: $out"
 fi
-NOPORT=$(free_port)
+NOPORT=$(free_port) || die "no free port"
 if podman exec "$C2" /app/beanstalkd --health-check 127.0.0.1 "$NOPORT" >/dev/null 2>&1; then
   bad "e. health probe reported healthy for a port nobody listens on ($NOPORT)"
 else

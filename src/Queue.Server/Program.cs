@@ -54,6 +54,7 @@ public static class Program
             if (code != 0) return code;
         }
 
+        MemoryCap.Apply(options);
         QueueEngine engine;
         try
         {
@@ -71,7 +72,11 @@ public static class Program
         }
         if (engine.Recovery is { } recovered) Console.Error.WriteLine(EngineOptions.Describe(recovered));
         // Serve at once; the host (logging, signals, lifetime) is built while clients are already served.
-        var server = new BeanstalkServer(listener, new ServerContext(engine, engine.Options.TimeProvider, options.Verbosity), NullLogger.Instance);
+        var context = new ServerContext(engine, engine.Options.TimeProvider, options.Verbosity)
+        {
+            MaxConnections = options.MaxConnections ?? FileLimits.DefaultMaxConnections(),
+        };
+        var server = new BeanstalkServer(listener, context, NullLogger.Instance);
         server.Start();
         signals.Engine = engine;
 

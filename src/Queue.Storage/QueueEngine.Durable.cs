@@ -10,32 +10,56 @@ public sealed partial class QueueEngine
     /// <summary>FasterLog page size: entries (and put records of bodies not chunked) fit in a quarter page.</summary>
     internal const long DefaultPageSize = 4L << 20;
 
-    private static QueueEngine OpenDurable(QueueEngineOptions options)
+    /// <summary>Opens the durable log on the data directory, or (spill = true) a throw-away log for bodies.</summary>
+    private static QueueEngine OpenLogged(QueueEngineOptions options, bool spill)
     {
+        string directory = spill ? CreateSpillDirectory() : options.DataDirectory!;
         long page = DefaultPageSize;
         long segment = (long)System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)Math.Max(options.SegmentSize, 1 << 20));
         while (page > 64 * 1024 && segment < 4 * page) page /= 2;
         segment = Math.Max(segment, 4 * page);
-        var log = DurableLog.Open(options.DataDirectory!, new LogFormat(LogFormat.CurrentVersion, page, segment), memorySize: 4 * page, options.PreallocateSegment);
+        var log = DurableLog.Open(directory, new LogFormat(LogFormat.CurrentVersion, page, segment), memorySize: 4 * page, options.PreallocateSegment);
         try
         {
             var core = new QueueCore(options.TimeProvider, options.MaxJobSize);
-            var journal = new LogJournal(log, options.TimeProvider, core.TicksToWallMs);
-            core.Bodies = new LogBodyStore(log, slot => core.Tubes.BySlot(slot).Name);
-            var report = Persistence.Recovery.Run(log, core, journal);
+            var journal = new LogJournal(log, options.TimeProvider, core.TicksToWallMs, ephemeral: spill);
+            var bodies = new LogBodyStore(log, slot => core.Tubes.BySlot(slot).Name);
+            core.Bodies = bodies;
+            var report = spill ? null : Persistence.Recovery.Run(log, core, journal);
             core.Journal = journal;
-            var engine = new QueueEngine(options, core, log, journal) { Recovery = report };
+            var engine = new QueueEngine(options, core, log, journal) { Recovery = report, _bodyCache = bodies };
+            engine.AttachMemoryCap(bodies);
             long checkpointAddress = Checkpoint.Read(log.Directory)?.Address ?? log.Log.BeginAddress;
             engine._maintenance = new LogMaintenance(engine, core, log, journal, options, checkpointAddress);
             engine._committedAppends = journal.Appended;
             core.BinlogInfo = new BinlogStats(log, journal, () => engine._maintenance.RecordsMigrated);
-            options.OnRecovered?.Invoke(report);
+            if (report is not null) options.OnRecovered?.Invoke(report);
             return engine;
         }
         catch
         {
             log.Dispose();
+            if (spill) DeleteSpillDirectory(directory);
             throw;
+        }
+    }
+
+    private static string CreateSpillDirectory()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"queueserver-spill-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    private static void DeleteSpillDirectory(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: a spill log holds nothing that matters after exit.
         }
     }
 

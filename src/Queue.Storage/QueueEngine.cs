@@ -29,6 +29,8 @@ public sealed partial class QueueEngine : IAsyncDisposable, IDisposable
     private readonly CommitPipeline? _pipeline;
     private LogMaintenance? _maintenance;
     private List<CommandBatch>? _pending;
+    private LogBodyStore? _bodyCache;
+    private Memory.MemoryGovernor? _memory;
     private long _committedAppends;
 
     private QueueEngine(QueueEngineOptions options, QueueCore core, DurableLog? log, LogJournal? journal)
@@ -37,7 +39,7 @@ public sealed partial class QueueEngine : IAsyncDisposable, IDisposable
         Core = core;
         _log = log;
         _journal = journal;
-        if (log is not null)
+        if (log is not null && journal is { Ephemeral: false })
         {
             _pipeline = new CommitPipeline(log, options.Durability, options.SyncInterval) { Failed = ReportFatal };
             _pending = _pipeline.RentList();
@@ -59,7 +61,9 @@ public sealed partial class QueueEngine : IAsyncDisposable, IDisposable
     public static QueueEngine Start(QueueEngineOptions? options = null)
     {
         options ??= new QueueEngineOptions();
-        if (options.DataDirectory is not null) return OpenDurable(options);
+        if (options.DataDirectory is not null) return OpenLogged(options, spill: false);
+        // With a memory cap, bodies go to a throw-away log on disk so RAM per job does not grow with body size.
+        if (options.MaxMemory is not null) return OpenLogged(options, spill: true);
         var core = new QueueCore(options.TimeProvider, options.MaxJobSize);
         return new QueueEngine(options, core, null, null);
     }
@@ -171,7 +175,7 @@ public sealed partial class QueueEngine : IAsyncDisposable, IDisposable
             }
             if (cmd.Status == CommandStatus.Waiting) break;
         }
-        if (_journal is not null && _journal.Appended != before) _pending!.Add(batch);
+        if (_pipeline is not null && _journal!.Appended != before) _pending!.Add(batch);
         else batch.Complete();
     }
 
@@ -181,7 +185,7 @@ public sealed partial class QueueEngine : IAsyncDisposable, IDisposable
         if (_journal is null) return;
         try
         {
-            if (_journal.Appended != _committedAppends)
+            if (_pipeline is not null && _journal.Appended != _committedAppends)
             {
                 _committedAppends = _journal.Appended;
                 _log!.Log.Commit();
@@ -192,6 +196,7 @@ public sealed partial class QueueEngine : IAsyncDisposable, IDisposable
                 }
             }
             _maintenance?.AfterRound();
+            _bodyCache?.Trim(Core.Jobs);
         }
         catch (Exception ex)
         {
@@ -201,17 +206,23 @@ public sealed partial class QueueEngine : IAsyncDisposable, IDisposable
 
     private void Shutdown()
     {
-        if (_log is null) return;
+        if (_log is null)
+        {
+            _memory?.Dispose();
+            return;
+        }
         try
         {
             _maintenance?.WaitIdle();
             _maintenance?.FinalCheckpoint();
-            _pipeline!.Dispose();
-            _log.Sync();
+            _pipeline?.Dispose();
+            if (_pipeline is not null) _log.Sync();
         }
         finally
         {
             _log.Dispose();
+            if (_journal is { Ephemeral: true }) DeleteSpillDirectory(_log.Directory);
+            _memory?.Dispose();
         }
     }
 

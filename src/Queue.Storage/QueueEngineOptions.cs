@@ -6,6 +6,18 @@ public sealed class QueueEngineOptions
     /// <summary>Largest accepted body in bytes (beanstalkd -z; inclusive; default 65535).</summary>
     public long MaxJobSize { get; set; } = 65535;
 
+    /// <summary>
+    /// Memory cap for the whole process in bytes: past its high watermark puts are refused
+    /// (OUT_OF_MEMORY) until usage falls below the low watermark. Null: no cap.
+    /// </summary>
+    public long? MaxMemory { get; set; }
+
+    /// <summary>Bytes held in connection input/output buffers (the host reports it for the memory-* stats).</summary>
+    public Func<long>? ConnectionBufferBytes { get; set; }
+
+    /// <summary>Called on every watermark crossing (true: puts now refused), with the usage that crossed it.</summary>
+    public Action<bool, long>? OnMemoryPressure { get; set; }
+
     /// <summary>Directory of the durable job log (beanstalkd -b); null keeps jobs in memory only.</summary>
     public string? DataDirectory { get; set; }
 

@@ -18,6 +18,11 @@ internal sealed class ConnectionSession
     private readonly CommandReader _reader;
     private readonly CommandBatch _batch;
     private readonly CancellationToken _peerClosed;
+    private static long s_bufferedInput;
+    private long _lastBuffered;
+
+    /// <summary>Bytes read from clients and not yet parsed, over all connections (for the memory-* stats).</summary>
+    public static long BufferedBytes() => Volatile.Read(ref s_bufferedInput);
     private bool _peerCompleted;
 
     /// <param name="peerClosed">Fires when the client half-closes; a blocked reserve then ends with TIMED_OUT.</param>
@@ -50,6 +55,9 @@ internal sealed class ConnectionSession
                     input.AdvanceTo(buffer.Start);
                     throw;
                 }
+                long left = buffer.Length - buffer.Slice(buffer.Start, outcome.Consumed).Length;
+                Interlocked.Add(ref s_bufferedInput, left - _lastBuffered);
+                _lastBuffered = left;
                 input.AdvanceTo(outcome.Consumed, outcome.NeedMoreData ? buffer.End : outcome.Consumed);
                 if (result.IsCompleted) _peerCompleted = true;
 
@@ -60,6 +68,7 @@ internal sealed class ConnectionSession
         }
         finally
         {
+            Interlocked.Add(ref s_bufferedInput, -_lastBuffered);
             await _session.DisposeAsync().ConfigureAwait(false);
         }
     }

@@ -20,6 +20,9 @@ internal sealed class ServerContext
     public StatsFormatter Stats { get; }
     public int Verbosity { get; }
 
+    /// <summary>Clients beyond this are refused (OUT_OF_MEMORY, then closed) instead of exhausting file descriptors.</summary>
+    public int MaxConnections { get; init; } = int.MaxValue;
+
     /// <summary>Commands applied per engine round trip; bounds the output one read can produce.</summary>
     public int MaxCommandsPerBatch { get; init; } = 64;
 

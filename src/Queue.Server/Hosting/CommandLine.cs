@@ -24,6 +24,12 @@ internal static class CommandLine
                 string arg = args[i];
                 if (arg.Length < 2 || arg[0] != '-') break;
                 i++;
+                if (arg.StartsWith("--", StringComparison.Ordinal) && arg.Length > 2)
+                {
+                    // Extensions; beanstalkd itself has no long options, so these cannot clash.
+                    LongOptions.Apply(arg, args, ref i, o);
+                    continue;
+                }
                 for (int k = 1; k < arg.Length; k++)
                 {
                     char c = arg[k];
@@ -69,6 +75,10 @@ internal static class CommandLine
             }
             if (i < args.Count) throw new UsageException($"unknown argument: {args[i]}");
         }
+        catch (LongOptions.HelpRequested)
+        {
+            return new Result(null, 0, null, warnings + Usage(progname) + LongOptions.Usage);
+        }
         catch (UsageException ex)
         {
             return new Result(null, 5, null, warnings + progname + ": " + ex.Message + "\n" + Usage(progname));
@@ -107,5 +117,5 @@ internal static class CommandLine
         " -V       increase verbosity\n" +
         " -h       show this help\n";
 
-    private sealed class UsageException(string message) : Exception(message);
+    internal sealed class UsageException(string message) : Exception(message);
 }

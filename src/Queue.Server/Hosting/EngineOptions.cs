@@ -14,7 +14,12 @@ internal static class EngineOptions
             MaxJobSize = o.MaxJobSize,
             DataDirectory = o.BinlogDirectory,
             SegmentSize = o.BinlogFileSize,
+            MaxMemory = o.MaxMemory,
+            ConnectionBufferBytes = Connections.ConnectionSession.BufferedBytes,
         };
+        e.OnMemoryPressure = (on, used) => Console.Error.WriteLine(on
+            ? string.Create(CultureInfo.InvariantCulture, $"{Program.Name}: memory high watermark crossed ({used >> 20} MiB of {o.MaxMemory >> 20} MiB): puts refused with OUT_OF_MEMORY until usage falls below the low watermark")
+            : string.Create(CultureInfo.InvariantCulture, $"{Program.Name}: memory below the low watermark ({used >> 20} MiB): puts accepted again"));
         if (o.NeverFsync) e.Durability = DurabilityMode.Never;
         else if (o.FsyncMs == 0) e.Durability = DurabilityMode.Always;
         else

@@ -25,4 +25,19 @@ internal sealed class ServerOptions
     public string? User { get; set; }
     /// <summary>-V count.</summary>
     public int Verbosity { get; set; }
+
+    /// <summary>--max-memory: the process memory cap in bytes; null derives it from the cgroup or physical memory.</summary>
+    public long? MaxMemory { get; set; }
+
+    /// <summary>--max-connections: further clients are refused with OUT_OF_MEMORY and closed; null: from the fd limit.</summary>
+    public int? MaxConnections { get; set; }
+
+    /// <summary>--put-wait-ms: how long a put may wait for memory to free up before OUT_OF_MEMORY (0: refuse at once).</summary>
+    public int PutWaitMs { get; set; }
+
+    /// <summary>--metrics-port: HTTP port for /metrics, /healthz, /readyz on the listen address (off when null).</summary>
+    public int? MetricsPort { get; set; }
+
+    /// <summary>--log-format: "console" (default) or "json".</summary>
+    public string LogFormat { get; set; } = "console";
 }

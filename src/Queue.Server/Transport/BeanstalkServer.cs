@@ -70,9 +70,34 @@ internal sealed class BeanstalkServer : IAsyncDisposable
                 _logger.LogWarning("accept failed: {Error}", ex.SocketErrorCode);
                 continue;
             }
+            if (_connections.Count >= _ctx.MaxConnections)
+            {
+                Refuse(socket);
+                continue;
+            }
             if (socket.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6) socket.NoDelay = true;
             var connection = new SocketConnection(socket);
             _connections[connection] = RunConnectionAsync(connection);
+        }
+    }
+
+    private long _refused;
+
+    /// <summary>Over the connection limit: say OUT_OF_MEMORY (the reply clients know for "server full") and close.</summary>
+    private void Refuse(Socket socket)
+    {
+        try
+        {
+            socket.Blocking = false;
+            socket.Send("OUT_OF_MEMORY\r\n"u8);
+        }
+        catch (SocketException)
+        {
+        }
+        socket.Dispose();
+        if (Interlocked.Increment(ref _refused) % 1000 == 1)
+        {
+            _logger.LogWarning("connection limit {Limit} reached: refusing clients ({Refused} so far)", _ctx.MaxConnections, _refused);
         }
     }
 

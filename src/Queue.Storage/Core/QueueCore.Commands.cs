@@ -15,6 +15,11 @@ internal sealed partial class QueueCore
             return;
         }
         var body = cmd.Body!;
+        if (Memory is not null && !Memory.TryAdmit(body.Length + EstimatedJobOverhead))
+        {
+            cmd.Status = CommandStatus.OutOfMemory;
+            return;
+        }
         if (!_journal.CanAdmit(body.Length - 2))
         {
             cmd.Status = CommandStatus.OutOfMemory;

@@ -55,6 +55,12 @@ internal sealed partial class QueueCore
     }
 
     public long MaxJobSize { get; }
+
+    /// <summary>The process memory cap, if any; put admission asks it first.</summary>
+    public Memory.MemoryGovernor? Memory { get; set; }
+
+    /// <summary>Memory a put may cost beyond its body before the body leaves the heap (record, index, heap slot).</summary>
+    public const int EstimatedJobOverhead = 256;
     public bool Draining { get; set; }
     public int JobCount => _jobs.Count;
     internal JobTable Jobs => _jobs;

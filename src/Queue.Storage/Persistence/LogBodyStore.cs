@@ -22,22 +22,90 @@ internal sealed class LogBodyStore : IBodyStore
         _tubeName = tubeName;
     }
 
+    private readonly Queue<(int Slot, ulong Id)> _order = new();
+    private long _cachedBytes;
+    private long _cachedBodies;
+
+    /// <summary>Bytes of bodies held in memory.</summary>
+    public long CachedBytes => _cachedBytes;
+
+    /// <summary>Memory the cache may use; beyond it, the oldest bodies already in the log file are dropped.</summary>
+    public long Budget { get; set; } = long.MaxValue;
+
+    /// <summary>Bodies dropped from memory so far (they are read back from the log when needed).</summary>
+    public long Evictions { get; private set; }
+
     public void Store(int slot, ref JobRecord job, byte[] bodyWithCrlf)
     {
-        Slot(slot) = bodyWithCrlf;
         job.BodyLength = bodyWithCrlf.Length - 2;
+        Cache(slot, job.Id, bodyWithCrlf);
     }
 
     public byte[] Load(int slot, ref JobRecord job)
     {
-        ref var cached = ref Slot(slot);
-        return cached ??= ReadFromLog(ref job, _tubeName(job.Tube));
+        var cached = Slot(slot);
+        if (cached is not null) return cached;
+        var body = ReadFromLog(ref job, _tubeName(job.Tube));
+        Cache(slot, job.Id, body);
+        return body;
     }
 
-    public void Release(int slot, ref JobRecord job) => Slot(slot) = null;
+    public void Release(int slot, ref JobRecord job) => Drop(ref Slot(slot));
 
     /// <summary>Drops the in-memory copy (the log still has it).</summary>
-    public void Evict(int slot) => Slot(slot) = null;
+    public void Evict(int slot) => Drop(ref Slot(slot));
+
+    private void Cache(int slot, ulong id, byte[] body)
+    {
+        ref var s = ref Slot(slot);
+        Drop(ref s);
+        s = body;
+        _cachedBytes += body.Length;
+        _cachedBodies++;
+        if (Budget != long.MaxValue) _order.Enqueue((slot, id));
+    }
+
+    private void Drop(ref byte[]? cached)
+    {
+        if (cached is null) return;
+        _cachedBytes -= cached.Length;
+        _cachedBodies--;
+        cached = null;
+    }
+
+    /// <summary>
+    /// Brings the cache back within <see cref="Budget"/>, oldest bodies first, dropping only bodies
+    /// whose records are already in the log file (readable again with pread). Engine loop only.
+    /// </summary>
+    public void Trim(JobTable jobs)
+    {
+        long flushed = _log.Log.FlushedUntilAddress;
+        while (_cachedBytes > Budget && _order.TryPeek(out var e))
+        {
+            ref var cached = ref Slot(e.Slot);
+            ref var job = ref jobs.Get(e.Slot);
+            if (cached is null || job.Id != e.Id || job.State == JobState.Invalid)
+            {
+                _order.Dequeue(); // stale: the job went away or was cached again later
+                continue;
+            }
+            if (job.BodyRef + job.BodyLength > flushed) break; // still only in FASTER's memory page
+            Drop(ref cached);
+            _order.Dequeue();
+            Evictions++;
+        }
+        // Stale entries pile up when nothing needs evicting; keep the queue proportional to the cache.
+        if (_order.Count > 2 * _cachedBodies + 4096)
+        {
+            int n = _order.Count;
+            for (int i = 0; i < n; i++)
+            {
+                var e = _order.Dequeue();
+                ref var cached = ref Slot(e.Slot);
+                if (cached is not null && jobs.Get(e.Slot).Id == e.Id) _order.Enqueue(e);
+            }
+        }
+    }
 
     private ref byte[]? Slot(int slot)
     {

@@ -27,8 +27,16 @@ internal sealed class LogJournal : IJobJournal
     private bool _noSpace;
     private long _nextSpaceRetryTicks;
 
-    public LogJournal(DurableLog log, TimeProvider time, Func<long, long> ticksToWallMs)
+    /// <param name="log">The log to write to.</param>
+    /// <param name="time">Clock for the disk-space retry back-off.</param>
+    /// <param name="ticksToWallMs">Converts engine deadlines to wall-clock ms for logged delays.</param>
+    /// <param name="ephemeral">
+    /// A spill log (no -b): it only holds bodies so they need not stay in memory. Nothing is ever
+    /// recovered from it, so state changes and deletes are not written, only accounted.
+    /// </param>
+    public LogJournal(DurableLog log, TimeProvider time, Func<long, long> ticksToWallMs, bool ephemeral = false)
     {
+        Ephemeral = ephemeral;
         _log = log;
         _time = time;
         _ticksToWallMs = ticksToWallMs;
@@ -38,6 +46,8 @@ internal sealed class LogJournal : IJobJournal
         _scratch = new byte[Math.Min(_inlineLimit, 64 * 1024)];
         ReserveAhead();
     }
+
+    public bool Ephemeral { get; }
 
     public long Appended => _appended;
     public long LiveBytes => _liveBytes;
@@ -127,6 +137,7 @@ internal sealed class LogJournal : IJobJournal
 
     public void Update(ref JobRecord job)
     {
+        if (Ephemeral) return;
         var image = Image(ref job, "");
         Append(LogRecords.WriteState(Scratch(LogRecords.StateSize), image));
     }
@@ -135,6 +146,7 @@ internal sealed class LogJournal : IJobJournal
     {
         Unaccount(ref job, tube);
         _chunkedHomes.Remove(job.Id);
+        if (Ephemeral) return;
         Append(LogRecords.WriteDelete(Scratch(LogRecords.DeleteSize), job.Id));
     }
 

@@ -45,6 +45,7 @@ internal sealed class LogMaintenance
     public void AfterRound()
     {
         Compact();
+        if (_journal.Ephemeral) return; // a spill log is never recovered: no checkpoints
         if (!_checkpointRunning && CheckpointDue()) StartCheckpoint();
     }
 
@@ -101,7 +102,7 @@ internal sealed class LogMaintenance
     {
         _checkpointTask.GetAwaiter().GetResult();
         long address = _log.Log.TailAddress;
-        if (address == _checkpointAddress) return;
+        if (address == _checkpointAddress || _journal.Ephemeral) return;
         var checkpoint = _core.CaptureCheckpoint(address, _core.TicksToWallMs, _journal);
         _log.Log.Commit();
         _log.Log.WaitForCommitAsync(address).AsTask().GetAwaiter().GetResult();
@@ -158,7 +159,8 @@ internal sealed class LogMaintenance
     private void TryTruncate()
     {
         if (_truncateTarget <= _log.Log.BeginAddress) return;
-        if (_checkpointAddress < _truncateTarget) return; // a checkpoint must cover what goes away
+        // A checkpoint must cover what goes away (a spill log is never recovered, so it need not).
+        if (!_journal.Ephemeral && _checkpointAddress < _truncateTarget) return;
         _log.Log.TruncateUntil(_truncateTarget);
         _log.Log.Commit(); // segments are deleted once this commit is written
     }

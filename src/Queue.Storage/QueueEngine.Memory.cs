@@ -1,0 +1,57 @@
+using Queue.Storage.Memory;
+using Queue.Storage.Persistence;
+
+namespace Queue.Storage;
+
+// The memory cap: put admission, the body cache's budget, and the memory-* stats keys.
+public sealed partial class QueueEngine
+{
+    /// <summary>The memory cap in force, or null.</summary>
+    public MemoryGovernor? MemoryGovernor => _memory;
+
+    private void AttachMemoryCap(LogBodyStore bodies)
+    {
+        Core.StatsExtension = () => MemoryStats(bodies);
+        if (Options.MaxMemory is not { } cap) return;
+        long normalBudget = Math.Clamp(cap / 8, 16L << 20, 1L << 30);
+        long pressureBudget = Math.Max(4L << 20, cap / 64);
+        bodies.Budget = normalBudget;
+        var governor = new MemoryGovernor(cap, time: Options.TimeProvider == TimeProvider.System ? TimeProvider.System : null);
+        governor.OnPressureChanged = (on, used) =>
+        {
+            Options.OnMemoryPressure?.Invoke(on, used);
+            PostMaintenance(() => bodies.Budget = on ? pressureBudget : normalBudget);
+        };
+        governor.OnShed = () => PostMaintenance(() =>
+        {
+            bodies.Budget = pressureBudget;
+            bodies.Trim(Core.Jobs);
+        });
+        _memory = governor;
+        Core.Memory = governor;
+    }
+
+    private IReadOnlyList<KeyValuePair<string, long>> MemoryStats(LogBodyStore bodies)
+    {
+        var gc = GC.GetGCMemoryInfo();
+        var m = _memory;
+        return
+        [
+            new("memory-limit", m?.Limit ?? 0),
+            new("memory-used", m?.Used ?? MemoryGovernor.ResidentAnonymousBytes()),
+            new("memory-high-watermark", m?.HighWatermark ?? 0),
+            new("memory-low-watermark", m?.LowWatermark ?? 0),
+            new("memory-pressure", m is { UnderPressure: true } ? 1 : 0),
+            new("memory-pressure-events", m?.PressureEvents ?? 0),
+            new("memory-put-refusals", m?.Refusals ?? 0),
+            new("memory-gc-heap", gc.HeapSizeBytes),
+            new("memory-job-index", Core.Jobs.FootprintBytes),
+            new("memory-tubes", Core.Tubes.Count * 1024L),
+            new("memory-body-cache", bodies.CachedBytes),
+            new("memory-body-cache-budget", bodies.Budget == long.MaxValue ? 0 : bodies.Budget),
+            new("memory-body-evictions", bodies.Evictions),
+            new("memory-log-buffers", _log is null ? 0 : 4 * _log.Format.PageSize),
+            new("memory-connection-buffers", Options.ConnectionBufferBytes?.Invoke() ?? 0),
+        ];
+    }
+}

@@ -26,6 +26,7 @@ public sealed partial class QueueEngine
             var bodies = new LogBodyStore(log, slot => core.Tubes.BySlot(slot).Name);
             core.Bodies = bodies;
             var report = spill ? null : Persistence.Recovery.Run(log, core, journal);
+            if (!spill && log.CreatedNew) ImportBeanstalkdBinlogs(log, core, journal, options);
             core.Journal = journal;
             var engine = new QueueEngine(options, core, log, journal) { Recovery = report, _bodyCache = bodies };
             engine.AttachMemoryCap(bodies);
@@ -42,6 +43,28 @@ public sealed partial class QueueEngine
             if (spill) DeleteSpillDirectory(directory);
             throw;
         }
+    }
+
+    /// <summary>
+    /// First start on a directory that holds beanstalkd 1.12 binlog files: import every live job
+    /// into our log (the old files are only read). A beanstalkd still running there is refused.
+    /// </summary>
+    private static void ImportBeanstalkdBinlogs(DurableLog log, QueueCore core, LogJournal journal, QueueEngineOptions options)
+    {
+        if (!Directory.EnumerateFiles(log.Directory, "binlog.*").Any()) return;
+        if (Migration.BeanstalkdBinlogReader.FindRunningBeanstalkd(log.Directory) is { } pid)
+        {
+            throw new LogLockedException($"{log.Directory}: beanstalkd (pid {pid}) still holds this directory; stop it before migrating", new IOException("locked"));
+        }
+        var import = Migration.BeanstalkdBinlogReader.Read(log.Directory, options.MaxJobSize);
+        core.Refresh();
+        long wallNow = core.WallClockMs;
+        foreach (var job in import.Jobs) core.ImportJob(job, wallNow, journal);
+        core.Ids.EnsureAbove(import.MaxJobId);
+        // Make the imported records readable from the log files (bodies are not kept in memory).
+        log.Log.Commit(spinWait: true);
+        log.Sync();
+        options.OnImported?.Invoke(import);
     }
 
     private static string CreateSpillDirectory()

@@ -36,6 +36,9 @@ public sealed class QueueEngineOptions
     /// <summary>Write an index checkpoint at least this often while the log changes.</summary>
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Called after jobs were imported from beanstalkd 1.12 binlog files found in the data directory.</summary>
+    public Action<Migration.BinlogImport>? OnImported { get; set; }
+
     /// <summary>Called once with what recovery found (log it).</summary>
     public Action<Persistence.RecoveryReport>? OnRecovered { get; set; }
 

@@ -17,6 +17,12 @@ internal static class EngineOptions
             MaxMemory = o.MaxMemory,
             ConnectionBufferBytes = Connections.ConnectionSession.BufferedBytes,
         };
+        e.OnImported = import =>
+        {
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{Program.Name}: imported {import.Jobs.Count} jobs from beanstalkd binlog files in {o.BinlogDirectory} (highest id {import.MaxJobId}); the binlog files were left untouched"));
+            foreach (var w in import.Warnings) Console.Error.WriteLine($"{Program.Name}: import: {w}");
+        };
         e.OnMemoryPressure = (on, used) => Console.Error.WriteLine(on
             ? string.Create(CultureInfo.InvariantCulture, $"{Program.Name}: memory high watermark crossed ({used >> 20} MiB of {o.MaxMemory >> 20} MiB): puts refused with OUT_OF_MEMORY until usage falls below the low watermark")
             : string.Create(CultureInfo.InvariantCulture, $"{Program.Name}: memory below the low watermark ({used >> 20} MiB): puts accepted again"));

@@ -31,6 +31,8 @@ internal struct CheckpointJob
 internal sealed class Checkpoint
 {
     public const string FileName = "index.ckpt";
+    /// <summary>Disk space held for the next checkpoint (see <see cref="LogJournal"/>).</summary>
+    public const string SpareFileName = "index.ckpt.spare";
     private static ReadOnlySpan<byte> Magic => "QSCKPT01"u8;
     private const int JobSize = 81;
 
@@ -39,6 +41,9 @@ internal sealed class Checkpoint
     public long WrittenAtMs { get; init; }
     public required string[] Tubes { get; init; }
     public required CheckpointJob[] Jobs { get; init; }
+
+    /// <summary>Generous size of a checkpoint of <paramref name="jobs"/> jobs (tube names estimated).</summary>
+    public static long SpaceFor(long jobs) => (64 << 10) + jobs * (JobSize + 16);
 
     public void WriteTo(string directory)
     {

@@ -49,7 +49,7 @@ internal sealed class DurableLog : IDisposable
         FasterLog? log = null;
         try
         {
-            var format = CheckFormat(directory, wanted);
+            var format = CheckFormat(directory, wanted, out bool createdNew);
             device = new SegmentFileDevice(Path.Combine(directory, SegmentPrefix), preallocate);
             commits = new SlotCommitManager(Path.Combine(directory, CommitFileName), format.PageSize, format.SegmentSize);
             bool hasSegments = device.ExistingSegments().Count > 0;
@@ -99,7 +99,7 @@ internal sealed class DurableLog : IDisposable
                 commits.Sync();
                 DurableFile.SyncDirectory(directory);
             }
-            var durable = new DurableLog(directory, format, dirLock, device, commits, log);
+            var durable = new DurableLog(directory, format, dirLock, device, commits, log) { CreatedNew = createdNew };
             durable.CheckSegmentsPresent();
             return durable;
         }
@@ -113,8 +113,12 @@ internal sealed class DurableLog : IDisposable
         }
     }
 
-    private static LogFormat CheckFormat(string directory, LogFormat wanted)
+    /// <summary>True when this open created the log (the directory held no QueueServer log before).</summary>
+    public bool CreatedNew { get; private set; }
+
+    private static LogFormat CheckFormat(string directory, LogFormat wanted, out bool createdNew)
     {
+        createdNew = false;
         var path = Path.Combine(directory, LogFormat.FileName);
         if (!File.Exists(path))
         {
@@ -123,6 +127,7 @@ internal sealed class DurableLog : IDisposable
                           File.Exists(Path.Combine(directory, CommitFileName));
             if (anyLog) throw new LogCorruptException($"{path} is missing although log files exist; refusing to guess the log's format");
             wanted.WriteTo(directory);
+            createdNew = true;
             return wanted;
         }
         LogFormat found;

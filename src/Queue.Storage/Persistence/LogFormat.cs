@@ -45,12 +45,27 @@ internal static class DurableFile
     public static void WriteAtomically(string path, ReadOnlySpan<byte> content)
     {
         var tmp = path + ".tmp";
-        using (var h = File.OpenHandle(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+        try
         {
-            RandomAccess.Write(h, content, 0);
-            RandomAccess.FlushToDisk(h);
+            using (var h = File.OpenHandle(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                RandomAccess.Write(h, content, 0);
+                RandomAccess.FlushToDisk(h);
+            }
+            File.Move(tmp, path, overwrite: true);
         }
-        File.Move(tmp, path, overwrite: true);
+        catch (IOException)
+        {
+            // A half-written file would hold on to space a full disk needs back.
+            try
+            {
+                File.Delete(tmp);
+            }
+            catch (IOException)
+            {
+            }
+            throw;
+        }
         SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 

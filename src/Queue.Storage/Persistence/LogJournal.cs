@@ -26,6 +26,10 @@ internal sealed class LogJournal : IJobJournal
     private long _liveBytes;
     private bool _noSpace;
     private long _nextSpaceRetryTicks;
+    private readonly string _sparePath;
+    private long _spareBytes;
+    private bool _spareReleased;
+    private long _spareRetryTicks;
 
     /// <param name="log">The log to write to.</param>
     /// <param name="time">Clock for the disk-space retry back-off.</param>
@@ -44,6 +48,8 @@ internal sealed class LogJournal : IJobJournal
         _inlineLimit = entryLimit - LogRecords.EntryHeaderSize;
         _chunkData = _inlineLimit - LogRecords.ChunkHeaderSize;
         _scratch = new byte[Math.Min(_inlineLimit, 64 * 1024)];
+        _sparePath = Path.Combine(log.Directory, Checkpoint.SpareFileName);
+        _spareBytes = File.Exists(_sparePath) ? new FileInfo(_sparePath).Length : 0;
         ReserveAhead();
     }
 
@@ -59,7 +65,7 @@ internal sealed class LogJournal : IJobJournal
 
     // ---- admission -------------------------------------------------------------------------
 
-    public bool CanAdmit(int bodyLength) => HasRoom(PutFootprint(TubeNames.MaxLength, bodyLength) + DeleteEntrySize);
+    public bool CanAdmit(int bodyLength) => HasRoom(PutFootprint(TubeNames.MaxLength, bodyLength) + DeleteEntrySize) && HasCheckpointRoom(_liveJobs + 1);
 
     public bool CanUpdate() => HasRoom(LogRecords.StateSize + LogRecords.EntryHeaderSize);
 
@@ -74,6 +80,7 @@ internal sealed class LogJournal : IJobJournal
     {
         long need = _log.Log.TailAddress + bytes + _liveJobs * DeleteEntrySize + _log.Format.PageSize;
         if (need <= ReservedEnd) return true;
+        if (_spareReleased) return false; // the freed space is the checkpoint's
         long now = _time.GetTimestamp();
         if (_noSpace && now < _nextSpaceRetryTicks) return false;
         ReserveAhead(need);
@@ -90,6 +97,46 @@ internal sealed class LogJournal : IJobJournal
         int segments = _log.SegmentOf(upTo) + 2;
         _noSpace = !_log.Device.EnsurePreallocated(segments) && _log.SegmentStart(_log.Device.PreallocatedSegments) < need;
     }
+
+    /// <summary>
+    /// Disk space for a checkpoint of <paramref name="jobs"/> jobs, held by a spare file. On a full
+    /// disk space only comes back by truncating the log, and truncation waits for a checkpoint: the
+    /// spare is what that checkpoint is written into (<see cref="ReleaseSpare"/>), so the disk can
+    /// never fill up so far that no checkpoint fits.
+    /// </summary>
+    private bool HasCheckpointRoom(long jobs)
+    {
+        if (Ephemeral) return true; // a spill log has no checkpoints
+        if (_spareReleased) return false;
+        long need = Checkpoint.SpaceFor(jobs);
+        if (_spareBytes >= need) return true;
+        long now = _time.GetTimestamp();
+        if (now < _spareRetryTicks) return false;
+        long size = need + need / 4;
+        if (_log.Device.Reserve(_sparePath, size))
+        {
+            _spareBytes = size;
+            return true;
+        }
+        _spareRetryTicks = now + _time.TimestampFrequency / 5;
+        return false;
+    }
+
+    /// <summary>
+    /// Deletes the spare so a checkpoint can be written on a full disk. Until <see cref="SpareUsed"/>
+    /// nothing new is admitted and no more log space is reserved, so the freed space stays free.
+    /// </summary>
+    public bool ReleaseSpare()
+    {
+        if (_spareBytes <= 0 || _spareReleased) return false;
+        File.Delete(_sparePath);
+        _spareBytes = 0;
+        _spareReleased = true;
+        return true;
+    }
+
+    /// <summary>A checkpoint was written: new work may reserve space (and the spare) again.</summary>
+    public void SpareUsed() => _spareReleased = false;
 
     // ---- records --------------------------------------------------------------------------
 

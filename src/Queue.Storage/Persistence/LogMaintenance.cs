@@ -26,6 +26,9 @@ internal sealed class LogMaintenance
     private bool _checkpointRunning;
     private int _scanCursor;
     private long _truncateTarget = -1;
+    private bool _retryCheckpoint;
+    private long _checkpointFailedAt;
+    private static readonly TimeSpan FailedCheckpointBackoff = TimeSpan.FromSeconds(1);
 
     public LogMaintenance(QueueEngine engine, QueueCore core, DurableLog log, LogJournal journal, QueueEngineOptions options, long checkpointAddress)
     {
@@ -53,6 +56,9 @@ internal sealed class LogMaintenance
     {
         long sinceBytes = _log.Log.TailAddress - _checkpointAddress;
         if (sinceBytes <= 0) return false;
+        if (_retryCheckpoint) return true;
+        // A failed checkpoint is not retried every round (each capture copies the whole index).
+        if (_checkpointFailedAt != 0 && Stopwatch.GetElapsedTime(_checkpointFailedAt) < FailedCheckpointBackoff) return false;
         if (_truncateTarget > _checkpointAddress) return true;
         if (sinceBytes >= Math.Max(_options.CheckpointLogBytes, _lastCheckpointBytes)) return true;
         return Stopwatch.GetElapsedTime(_lastCheckpointAt) >= _options.CheckpointInterval;
@@ -86,11 +92,22 @@ internal sealed class LogMaintenance
     {
         _checkpointRunning = false;
         _lastCheckpointAt = Stopwatch.GetTimestamp();
+        _retryCheckpoint = false;
         if (error is not null)
         {
+            // A full disk: the spare held this checkpoint's space; free it and write again at once.
+            if (error is IOException && _journal.ReleaseSpare())
+            {
+                _retryCheckpoint = true;
+                return;
+            }
+            _journal.SpareUsed();
+            _checkpointFailedAt = Stopwatch.GetTimestamp();
             _engine.ReportInternalError(error);
             return;
         }
+        _checkpointFailedAt = 0;
+        _journal.SpareUsed();
         _checkpointAddress = address;
         _lastCheckpointBytes = bytes;
         CheckpointsWritten++;
@@ -107,8 +124,29 @@ internal sealed class LogMaintenance
         _log.Log.Commit();
         _log.Log.WaitForCommitAsync(address).AsTask().GetAwaiter().GetResult();
         _log.Sync();
-        checkpoint.WriteTo(_log.Directory);
+        try
+        {
+            WriteCheckpoint(checkpoint);
+        }
+        catch (IOException ex)
+        {
+            // The log itself is complete and durable: the next start replays more of it, that is all.
+            _engine.ReportInternalError(ex);
+            return;
+        }
         _checkpointAddress = address;
+    }
+
+    private void WriteCheckpoint(Checkpoint checkpoint)
+    {
+        try
+        {
+            checkpoint.WriteTo(_log.Directory);
+        }
+        catch (IOException) when (_journal.ReleaseSpare())
+        {
+            checkpoint.WriteTo(_log.Directory);
+        }
     }
 
     private void Compact()

@@ -95,6 +95,9 @@ internal sealed class SegmentFileDevice : StorageDeviceBase
         return true;
     }
 
+    /// <summary>Reserves disk space for another file of the log directory (the checkpoint spare).</summary>
+    public bool Reserve(string path, long size) => _preallocate(path, size);
+
     private static void TryDelete(string path)
     {
         try

@@ -1,0 +1,44 @@
+using Queue.Storage.Migration;
+using Queue.Storage.Model;
+using Queue.Storage.Persistence;
+
+namespace Queue.Storage.Core;
+
+// Migration: jobs read from beanstalkd 1.12 binlog files become jobs in our own log.
+internal sealed partial class QueueCore
+{
+    /// <summary>Adds an imported job with its tube, priority, state, deadline, counters and body, and logs it.</summary>
+    public void ImportJob(ImportedJob imported, long wallNowMs, LogJournal journal)
+    {
+        if (_jobs.Find(imported.Id) >= 0) return;
+        int slot = _jobs.Allocate(imported.Id);
+        var tube = _tubes.FindOrCreate(imported.Tube);
+        tube.Refs++;
+        tube.JobCount++;
+        ref var j = ref _jobs.Get(slot);
+        j.Tube = tube.Slot;
+        j.Priority = imported.Priority;
+        j.DelaySeconds = imported.DelaySeconds;
+        j.TtrSeconds = Math.Max(1u, imported.TtrSeconds);
+        j.CreatedAtMs = imported.CreatedAtUnixMs;
+        j.Reserves = imported.Reserves;
+        j.Timeouts = imported.Timeouts;
+        j.Releases = imported.Releases;
+        j.Buries = imported.Buries;
+        j.Kicks = imported.Kicks;
+        switch (imported.State)
+        {
+            case JobState.Buried:
+                InsertBuried(slot);
+                break;
+            case JobState.Delayed when imported.ReadyAtUnixMs > wallNowMs:
+                InsertDelayed(slot, _now + (imported.ReadyAtUnixMs - wallNowMs) * TimeSpan.TicksPerMillisecond);
+                break;
+            default:
+                InsertReady(slot);
+                break;
+        }
+        journal.WriteFull(ref _jobs.Get(slot), tube.Name, imported.Body, relocation: false);
+        Ids.EnsureAbove(imported.Id);
+    }
+}

@@ -43,7 +43,7 @@ internal sealed class Checkpoint
     public required CheckpointJob[] Jobs { get; init; }
 
     /// <summary>Generous size of a checkpoint of <paramref name="jobs"/> jobs (tube names estimated).</summary>
-    public static long SpaceFor(long jobs) => (64 << 10) + jobs * (JobSize + 16);
+    public static long SpaceFor(long jobs) => (64 << 10) + jobs * (JobSize + 8);
 
     public void WriteTo(string directory)
     {

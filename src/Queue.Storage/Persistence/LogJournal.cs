@@ -112,7 +112,7 @@ internal sealed class LogJournal : IJobJournal
         if (_spareBytes >= need) return true;
         long now = _time.GetTimestamp();
         if (now < _spareRetryTicks) return false;
-        long size = need + need / 4;
+        long size = need + need / 8;
         if (_log.Device.Reserve(_sparePath, size))
         {
             _spareBytes = size;

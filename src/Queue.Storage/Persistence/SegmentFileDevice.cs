@@ -113,6 +113,25 @@ internal sealed class SegmentFileDevice : StorageDeviceBase
     private SafeFileHandle Handle(int segment) => _handles.GetOrAdd(segment, static (s, self) =>
         File.OpenHandle(self.SegmentPath(s), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read), this);
 
+    /// <summary>
+    /// The handle to read a segment through, or null when its file does not exist: reading never
+    /// creates a file, so a deleted segment is not silently recreated empty by recovery (which
+    /// reads the last page) and then taken for present.
+    /// </summary>
+    private SafeFileHandle? ReadHandle(int segment)
+    {
+        if (_handles.TryGetValue(segment, out var h)) return h;
+        try
+        {
+            return _handles.GetOrAdd(segment, static (s, self) =>
+                File.OpenHandle(self.SegmentPath(s), FileMode.Open, FileAccess.ReadWrite, FileShare.Read), this);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+    }
+
     public override unsafe void WriteAsync(IntPtr sourceAddress, int segmentId, ulong destinationAddress, uint numBytesToWrite, DeviceIOCompletionCallback callback, object context)
     {
         uint error = 0;
@@ -138,7 +157,7 @@ internal sealed class SegmentFileDevice : StorageDeviceBase
         try
         {
             var span = new Span<byte>((void*)destinationAddress, (int)readLength);
-            read = ReadFully(Handle(segmentId), span, (long)sourceAddress);
+            read = ReadFully(ReadHandle(segmentId), span, (long)sourceAddress);
             span[read..].Clear();
         }
         catch (IOException)
@@ -149,10 +168,11 @@ internal sealed class SegmentFileDevice : StorageDeviceBase
     }
 
     /// <summary>Reads bytes of a segment directly (used for job bodies; the caller knows the record is durable).</summary>
-    public int Read(int segment, long offset, Span<byte> destination) => ReadFully(Handle(segment), destination, offset);
+    public int Read(int segment, long offset, Span<byte> destination) => ReadFully(ReadHandle(segment), destination, offset);
 
-    private static int ReadFully(SafeFileHandle handle, Span<byte> destination, long offset)
+    private static int ReadFully(SafeFileHandle? handle, Span<byte> destination, long offset)
     {
+        if (handle is null) return 0; // no such file: nothing there
         int total = 0;
         while (total < destination.Length)
         {

@@ -135,17 +135,28 @@ public class LogDamageTests
         return (ids, b.Path);
     }
 
-    [Fact]
-    public async Task MissingSegmentInTheMiddle_RefusesToStart()
+    [Theory]
+    [InlineData("first")]
+    [InlineData("middle")]
+    [InlineData("last")] // the one recovery reads its last page from
+    public async Task MissingSegment_RefusesToStart(string which)
     {
         using var a = new TempDir();
         using var b = new TempDir();
-        var (_, dir) = await ThreeSegmentLogAsync(a, b, Durable.NewClock());
-        File.Delete(Path.Combine(dir, DurableLog.SegmentPrefix + ".1"));
+        var (ids, dir) = await ThreeSegmentLogAsync(a, b, Durable.NewClock());
+        var withData = Durable.FindInSegments(dir, $"job-{ids[^1]:D8}:").File;
+        var victim = which switch
+        {
+            "first" => Path.Combine(dir, DurableLog.SegmentPrefix + ".0"),
+            "middle" => Path.Combine(dir, DurableLog.SegmentPrefix + ".1"),
+            _ => withData,
+        };
+        File.Delete(victim);
 
         var ex = Assert.ThrowsAny<IOException>(() => Durable.Open(dir).Dispose());
         Assert.IsType<LogCorruptException>(ex);
-        Assert.Contains(DurableLog.SegmentPrefix + ".1", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(Path.GetFileName(victim), ex.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(victim), "refusing must not recreate the missing file");
     }
 
     [Theory]

@@ -13,8 +13,10 @@ public sealed partial class QueueEngine
     {
         Core.StatsExtension = () => MemoryStats(bodies);
         if (Options.MaxMemory is not { } cap) return;
-        long normalBudget = Math.Clamp(cap / 8, 16L << 20, 1L << 30);
-        long pressureBudget = Math.Max(4L << 20, cap / 64);
+        // Bodies kept in memory beyond the moment their record reaches the log file. Small caps keep
+        // almost none: bodies then die young (cheap for the GC) instead of piling up in old generations.
+        long normalBudget = cap >= (4L << 30) ? Math.Min(cap / 8, 1L << 30) : cap / 32;
+        long pressureBudget = 0;
         bodies.Budget = normalBudget;
         var governor = new MemoryGovernor(cap, time: Options.TimeProvider == TimeProvider.System ? TimeProvider.System : null);
         governor.OnPressureChanged = (on, used) =>
@@ -44,7 +46,9 @@ public sealed partial class QueueEngine
             new("memory-pressure", m is { UnderPressure: true } ? 1 : 0),
             new("memory-pressure-events", m?.PressureEvents ?? 0),
             new("memory-put-refusals", m?.Refusals ?? 0),
+            new("memory-collections", m?.Collections ?? 0),
             new("memory-gc-heap", gc.HeapSizeBytes),
+            new("memory-gc-committed", gc.TotalCommittedBytes),
             new("memory-job-index", Core.Jobs.FootprintBytes),
             new("memory-tubes", Core.Tubes.Count * 1024L),
             new("memory-body-cache", bodies.CachedBytes),

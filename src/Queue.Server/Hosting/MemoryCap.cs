@@ -13,8 +13,9 @@ internal static class MemoryCap
     {
         long cap = options.MaxMemory ?? MemoryLimit.DefaultCap();
         options.MaxMemory = cap;
-        // The GC heap gets three quarters; the rest is the runtime, code, stacks and the log's native use.
-        AppContext.SetData("GCHeapHardLimit", (ulong)(cap / 4 * 3));
+        // The GC heap may use up to 85 % of the cap, above the put watermark (80 % of all anonymous
+        // memory): puts stop before the heap could reach its limit, so allocations never fail.
+        AppContext.SetData("GCHeapHardLimit", (ulong)(cap / 100 * 85));
         GC.RefreshMemoryLimit();
         if (options.Verbosity > 0)
         {

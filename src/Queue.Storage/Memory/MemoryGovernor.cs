@@ -17,6 +17,7 @@ public sealed class MemoryGovernor : IDisposable
     private long _used;
     private long _admittedSinceSample;
     private int _pressure;
+    private long _lastCollection;
 
     /// <param name="limit">The cap in bytes.</param>
     /// <param name="sampler">Reads current usage (default: RssAnon of this process).</param>
@@ -25,8 +26,8 @@ public sealed class MemoryGovernor : IDisposable
     public MemoryGovernor(long limit, Func<long>? sampler = null, TimeProvider? time = null, TimeSpan? interval = null)
     {
         Limit = limit;
-        HighWatermark = limit * 85 / 100;
-        LowWatermark = limit * 70 / 100;
+        HighWatermark = limit * 80 / 100;
+        LowWatermark = limit * 65 / 100;
         _sampler = sampler ?? ResidentAnonymousBytes;
         Sample();
         if (time is not null)
@@ -40,6 +41,12 @@ public sealed class MemoryGovernor : IDisposable
     public long HighWatermark { get; }
     public long LowWatermark { get; }
 
+    /// <summary>
+    /// The GC heap's hard limit, if one is set: puts are also refused while the heap after the last
+    /// collection is above 85 % of it (an allocation past the limit would throw).
+    /// </summary>
+    public long GcHeapLimit { get; init; } = long.MaxValue;
+
     /// <summary>Usage estimate: last sample plus admitted since.</summary>
     public long Used => Volatile.Read(ref _used) + Volatile.Read(ref _admittedSinceSample);
 
@@ -48,6 +55,12 @@ public sealed class MemoryGovernor : IDisposable
 
     /// <summary>Times the high watermark was crossed upwards.</summary>
     public long PressureEvents { get; private set; }
+
+    /// <summary>Whether reaching the high watermark first triggers a full, compacting GC (off in unit tests).</summary>
+    public bool CollectGarbage { get; init; } = true;
+
+    /// <summary>Full collections triggered by the cap.</summary>
+    public long Collections { get; private set; }
 
     /// <summary>Puts refused because of the cap.</summary>
     public long Refusals { get; private set; }
@@ -74,10 +87,22 @@ public sealed class MemoryGovernor : IDisposable
         return true;
     }
 
-    /// <summary>Takes a fresh usage reading and updates the pressure state.</summary>
+    /// <summary>
+    /// Takes a fresh usage reading and updates the pressure state. Before declaring pressure it
+    /// gives garbage back first: bodies that were read off the wire and already written to the log
+    /// are dead but may sit in older GC generations, so a compacting collection that returns memory
+    /// to the OS (at most once a second) often ends the episode before any put is refused.
+    /// </summary>
     public void Sample()
     {
         long used = _sampler();
+        if (used >= HighWatermark && CollectGarbage && Stopwatch.GetElapsedTime(_lastCollection) > TimeSpan.FromSeconds(1))
+        {
+            _lastCollection = Stopwatch.GetTimestamp();
+            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            Collections++;
+            used = _sampler();
+        }
         Volatile.Write(ref _used, used);
         Volatile.Write(ref _admittedSinceSample, 0);
         Evaluate(used);
@@ -85,6 +110,8 @@ public sealed class MemoryGovernor : IDisposable
 
     private void Evaluate(long used)
     {
+        bool heapFull = GcHeapLimit != long.MaxValue && GC.GetGCMemoryInfo().HeapSizeBytes >= GcHeapLimit / 100 * 85;
+        if (heapFull) used = Math.Max(used, HighWatermark);
         if (!UnderPressure && used >= HighWatermark)
         {
             if (Interlocked.CompareExchange(ref _pressure, 1, 0) == 0)

@@ -6,6 +6,15 @@ namespace Queue.Storage;
 // The memory cap: put admission, the body cache's budget, and the memory-* stats keys.
 public sealed partial class QueueEngine
 {
+    /// <summary>Seconds from put to reservation, observed at every reservation (for metrics).</summary>
+    public LatencyHistogram TimeInQueue => Core.TimeInQueue;
+
+    /// <summary>Seconds from reserve (or last touch) to delete, for jobs deleted by their worker.</summary>
+    public LatencyHistogram ReserveToDelete => Core.ReserveToDelete;
+
+    /// <summary>True once recovery is done and the engine serves (always, after Start returns).</summary>
+    public bool IsReady => !_stopping;
+
     /// <summary>The memory cap in force, or null.</summary>
     public MemoryGovernor? MemoryGovernor => _memory;
 

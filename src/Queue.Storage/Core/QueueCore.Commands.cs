@@ -55,6 +55,12 @@ internal sealed partial class QueueCore
             cmd.Status = CommandStatus.NotFound;
             return;
         }
+        if (_jobs.Get(slot).State == JobState.Reserved)
+        {
+            // Reserve-to-delete: how long a worker held the job (from its last reserve or touch).
+            ref var held = ref _jobs.Get(slot);
+            ReserveToDelete.Observe(Math.Max(0, _now - (held.DeadlineAt - held.TtrSeconds * TicksPerSecond)) / (double)TicksPerSecond);
+        }
         Detach(slot);
         ref var j = ref _jobs.Get(slot);
         TubeOf(ref j).CmdDelete++;

@@ -89,6 +89,8 @@ internal sealed partial class QueueCore
     private void InsertReserved(SessionState s, int slot)
     {
         ref var j = ref _jobs.Get(slot);
+        // Time in queue: from the put to this (first or later) reservation.
+        TimeInQueue.Observe(Math.Max(0, WallClockMs - j.CreatedAtMs) / 1000.0);
         var t = TubeOf(ref j);
         j.State = JobState.Reserved;
         j.Reserves++;

@@ -56,6 +56,12 @@ internal sealed partial class QueueCore
 
     public long MaxJobSize { get; }
 
+    /// <summary>Seconds from put to reservation (observed at every reservation).</summary>
+    public LatencyHistogram TimeInQueue { get; } = new();
+
+    /// <summary>Seconds a worker held a job, from its reserve (or last touch) to its delete.</summary>
+    public LatencyHistogram ReserveToDelete { get; } = new();
+
     /// <summary>The process memory cap, if any; put admission asks it first.</summary>
     public Memory.MemoryGovernor? Memory { get; set; }
 

@@ -119,7 +119,9 @@ internal sealed class LogMaintenance
     {
         _checkpointTask.GetAwaiter().GetResult();
         long address = _log.Log.TailAddress;
-        if (address == _checkpointAddress || _journal.Ephemeral) return;
+        // Written even when nothing was logged since the last one: it also keeps what is not
+        // logged (reserve and timeout counts, expired delays), so a clean stop loses nothing.
+        if (_journal.Ephemeral) return;
         var checkpoint = _core.CaptureCheckpoint(address, _core.TicksToWallMs, _journal);
         _log.Log.Commit();
         _log.Log.WaitForCommitAsync(address).AsTask().GetAwaiter().GetResult();

@@ -201,6 +201,12 @@ public sealed partial class QueueEngine : IAsyncDisposable, IDisposable
         catch (Exception ex)
         {
             ReportFatal(ex);
+            // Nothing of this round can be confirmed any more: answer it (INTERNAL_ERROR), never leave it waiting.
+            if (_pending is { Count: > 0 })
+            {
+                foreach (var b in _pending) b.Fail();
+                _pending.Clear();
+            }
         }
     }
 
@@ -220,6 +226,7 @@ public sealed partial class QueueEngine : IAsyncDisposable, IDisposable
         }
         finally
         {
+            _pipeline?.Dispose(); // its thread must not touch the log once it is closed
             _log.Dispose();
             if (_journal is { Ephemeral: true }) DeleteSpillDirectory(_log.Directory);
             _memory?.Dispose();

@@ -61,7 +61,7 @@ internal sealed class CommitPipeline : IDisposable
                 while (_rounds.Count > 0) ready.Add(_rounds.Dequeue());
             }
             if (ready.Count > 0) Drain(ready);
-            else if (!signalled && _dirty && SyncDue()) SyncNow();
+            else if (!signalled && _dirty && SyncDue()) PeriodicSync();
             if (_stopping)
             {
                 lock (_gate)
@@ -96,6 +96,20 @@ internal sealed class CommitPipeline : IDisposable
             foreach (var b in batches) b.Complete();
             batches.Clear();
             lock (_gate) _pool.Push(batches);
+        }
+    }
+
+    /// <summary>The timed fsync of -f MS: a failure is fatal like any other write error, not a crash of this thread.</summary>
+    private void PeriodicSync()
+    {
+        try
+        {
+            SyncNow();
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            _dirty = false;
+            Failed?.Invoke(ex);
         }
     }
 

@@ -201,8 +201,11 @@ internal sealed class LogJournal : IJobJournal
 
     private long Append(int length)
     {
+        // After a write error FasterLog refuses everything; fail the command here, before it counts as logged.
+        if (_log.Device.Failure is { } failure) throw new IOException($"the job log cannot be written: {failure.Message}", failure);
+        long address = _log.Log.Enqueue(_scratch.AsSpan(0, length));
         _appended++;
-        return _log.Log.Enqueue(_scratch.AsSpan(0, length));
+        return address;
     }
 
     private Span<byte> Scratch(int size)

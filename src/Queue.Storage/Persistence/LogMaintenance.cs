@@ -121,7 +121,7 @@ internal sealed class LogMaintenance
         long address = _log.Log.TailAddress;
         // Written even when nothing was logged since the last one: it also keeps what is not
         // logged (reserve and timeout counts, expired delays), so a clean stop loses nothing.
-        if (_journal.Ephemeral) return;
+        if (_journal.Ephemeral || _log.Device.Failure is not null) return; // a broken log takes no checkpoint
         var checkpoint = _core.CaptureCheckpoint(address, _core.TicksToWallMs, _journal);
         _log.Log.Commit();
         _log.Log.WaitForCommitAsync(address).AsTask().GetAwaiter().GetResult();

@@ -145,6 +145,7 @@ internal sealed class SegmentFileDevice : StorageDeviceBase
         {
             error = (uint)(ex.HResult & 0xFFFF);
             if (error == 0) error = 1;
+            Failure ??= ex;
             WriteFailed?.Invoke(ex);
         }
         callback(error, error == 0 ? numBytesToWrite : 0, context);
@@ -192,6 +193,9 @@ internal sealed class SegmentFileDevice : StorageDeviceBase
             if (_handles.TryGetValue(segment, out var h)) RandomAccess.FlushToDisk(h);
         }
     }
+
+    /// <summary>The first write error; once set the log is broken for good (FasterLog does not retry).</summary>
+    public IOException? Failure { get; private set; }
 
     /// <summary>Raised when a write fails: the server must stop rather than run without persistence.</summary>
     public Action<IOException>? WriteFailed { get; set; }

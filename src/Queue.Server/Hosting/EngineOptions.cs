@@ -1,5 +1,6 @@
-using System.Globalization;
+using Queue.Server.Diagnostics;
 using Queue.Storage;
+using Queue.Storage.Memory;
 using Queue.Storage.Persistence;
 
 namespace Queue.Server.Hosting;
@@ -7,7 +8,12 @@ namespace Queue.Server.Hosting;
 /// <summary>Maps beanstalkd's flags onto the engine's options.</summary>
 internal static class EngineOptions
 {
-    public static QueueEngineOptions From(ServerOptions o)
+    /// <summary>Recovery problems logged one per line; the rest are counted.</summary>
+    private const int MaxProblemsLogged = 100;
+
+    /// <param name="log">Receives the engine's lifecycle events (recovery and import happen before the host's logger exists).</param>
+    /// <param name="governor">The engine's memory governor once it runs (for the watermarks in the log).</param>
+    public static QueueEngineOptions From(ServerOptions o, LogSink log, Func<MemoryGovernor?>? governor = null)
     {
         var e = new QueueEngineOptions
         {
@@ -17,15 +23,21 @@ internal static class EngineOptions
             MaxMemory = o.MaxMemory,
             ConnectionBufferBytes = Connections.ConnectionSession.BufferedBytes,
         };
-        e.OnImported = import =>
+        e.OnRecovered = report => log.Write(l => LogRecovery(l, report));
+        e.OnImported = import => log.Write(l =>
         {
-            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{Program.Name}: imported {import.Jobs.Count} jobs from beanstalkd binlog files in {o.BinlogDirectory} (highest id {import.MaxJobId}); the binlog files were left untouched"));
-            foreach (var w in import.Warnings) Console.Error.WriteLine($"{Program.Name}: import: {w}");
+            l.Imported(import.Jobs.Count, import.Files.Count, o.BinlogDirectory ?? "", import.MaxJobId);
+            foreach (var w in import.Warnings) l.ImportWarning(w);
+        });
+        e.OnMemoryPressure = (on, used) =>
+        {
+            long cap = o.MaxMemory ?? 0;
+            var g = governor?.Invoke();
+            long high = g?.HighWatermark ?? cap * 80 / 100;
+            long low = g?.LowWatermark ?? cap * 65 / 100;
+            if (on) log.Write(l => l.MemoryHighWatermark(used >> 20, cap >> 20, high >> 20, low >> 20));
+            else log.Write(l => l.MemoryLowWatermark(used >> 20, cap >> 20, low >> 20));
         };
-        e.OnMemoryPressure = (on, used) => Console.Error.WriteLine(on
-            ? string.Create(CultureInfo.InvariantCulture, $"{Program.Name}: memory high watermark crossed ({used >> 20} MiB of {o.MaxMemory >> 20} MiB): puts refused with OUT_OF_MEMORY until usage falls below the low watermark")
-            : string.Create(CultureInfo.InvariantCulture, $"{Program.Name}: memory below the low watermark ({used >> 20} MiB): puts accepted again"));
         if (o.NeverFsync) e.Durability = DurabilityMode.Never;
         else if (o.FsyncMs == 0) e.Durability = DurabilityMode.Always;
         else
@@ -33,21 +45,29 @@ internal static class EngineOptions
             e.Durability = DurabilityMode.Periodic;
             e.SyncInterval = TimeSpan.FromMilliseconds(Math.Min(o.FsyncMs, int.MaxValue));
         }
+        e.OnInternalError = ex => log.Write(l => l.InternalError(ex, ex.Message));
         e.OnFatalError = ex =>
         {
-            Console.Error.WriteLine($"{Program.Name}: FATAL: the job log cannot be written ({ex.Message}); stopping instead of running without persistence");
+            log.Fatal(ex);
             Environment.Exit(1);
         };
         return e;
     }
 
-    public static string Describe(RecoveryReport r)
+    /// <summary>The durability mode's name and what it means, for the start-up line.</summary>
+    public static (string Mode, string Detail) DescribeDurability(ServerOptions o)
     {
-        var text = string.Create(CultureInfo.InvariantCulture,
-            $"{Program.Name}: recovered {r.JobsRecovered} jobs ({r.CheckpointJobs} from the checkpoint, {r.RecordsReplayed} log records replayed, {r.LogBytes} bytes of log) in {r.Elapsed.TotalMilliseconds:F0} ms");
-        if (r.BadRecords > 0) text += string.Create(CultureInfo.InvariantCulture, $"; {r.BadRecords} damaged records skipped");
-        foreach (var p in r.Problems.Take(20)) text += $"\n{Program.Name}: recovery: {p}";
-        if (r.Problems.Count > 20) text += $"\n{Program.Name}: recovery: ... {r.Problems.Count - 20} more";
-        return text;
+        if (o.BinlogDirectory is null) return ("none", "jobs are kept in memory only (no -b)");
+        if (o.NeverFsync) return ("never", "-F: the log is written before every reply, never fsynced (the OS flushes it)");
+        if (o.FsyncMs == 0) return ("always", "-f0: the log is written and fsynced before every reply");
+        return ("periodic", $"-f {o.FsyncMs}: the log is written before every reply, fsynced at most every {o.FsyncMs} ms");
+    }
+
+    private static void LogRecovery(Microsoft.Extensions.Logging.ILogger l, RecoveryReport r)
+    {
+        l.Recovered(r.JobsRecovered, r.CheckpointJobs, r.RecordsReplayed, r.BadRecords, r.LogBytes, (long)r.Elapsed.TotalMilliseconds);
+        if (r.BadRecords > 0) l.RecoveryDamagedRecords(r.BadRecords);
+        foreach (var p in r.Problems.Take(MaxProblemsLogged)) l.RecoveryProblem(p);
+        if (r.Problems.Count > MaxProblemsLogged) l.RecoveryProblemsOmitted(r.Problems.Count - MaxProblemsLogged);
     }
 }

@@ -29,15 +29,8 @@ internal static class EngineOptions
             l.Imported(import.Jobs.Count, import.Files.Count, o.BinlogDirectory ?? "", import.MaxJobId);
             foreach (var w in import.Warnings) l.ImportWarning(w);
         });
-        e.OnMemoryPressure = (on, used) =>
-        {
-            long cap = o.MaxMemory ?? 0;
-            var g = governor?.Invoke();
-            long high = g?.HighWatermark ?? cap * 80 / 100;
-            long low = g?.LowWatermark ?? cap * 65 / 100;
-            if (on) log.Write(l => l.MemoryHighWatermark(used >> 20, cap >> 20, high >> 20, low >> 20));
-            else log.Write(l => l.MemoryLowWatermark(used >> 20, cap >> 20, low >> 20));
-        };
+        var pressure = new PressureLog(o, log, governor);
+        e.OnMemoryPressure = pressure.Changed;
         if (o.NeverFsync) e.Durability = DurabilityMode.Never;
         else if (o.FsyncMs == 0) e.Durability = DurabilityMode.Always;
         else
@@ -61,6 +54,47 @@ internal static class EngineOptions
         if (o.NeverFsync) return ("never", "-F: the log is written before every reply, never fsynced (the OS flushes it)");
         if (o.FsyncMs == 0) return ("always", "-f0: the log is written and fsynced before every reply");
         return ("periodic", $"-f {o.FsyncMs}: the log is written before every reply, fsynced at most every {o.FsyncMs} ms");
+    }
+
+    /// <summary>
+    /// Logs watermark crossings in the order they happened. The governor changes state atomically
+    /// (up, down, up, ...) but may report two crossings from two threads at once, so a report can
+    /// arrive before the one it follows; it is held back until that one has been logged.
+    /// </summary>
+    private sealed class PressureLog(ServerOptions o, LogSink log, Func<MemoryGovernor?>? governor)
+    {
+        private readonly Lock _gate = new();
+        private bool _loggedOn;
+        private (bool On, long Used)? _held;
+
+        public void Changed(bool on, long used)
+        {
+            lock (_gate)
+            {
+                if (on == _loggedOn && _held is null)
+                {
+                    _held = (on, used);
+                    return;
+                }
+                Write(on, used);
+                if (_held is { } h && h.On != _loggedOn)
+                {
+                    _held = null;
+                    Write(h.On, h.Used);
+                }
+            }
+        }
+
+        private void Write(bool on, long used)
+        {
+            _loggedOn = on;
+            long cap = o.MaxMemory ?? 0;
+            var g = governor?.Invoke();
+            long high = g?.HighWatermark ?? cap * 80 / 100;
+            long low = g?.LowWatermark ?? cap * 65 / 100;
+            if (on) log.Write(l => l.MemoryHighWatermark(used >> 20, cap >> 20, high >> 20, low >> 20));
+            else log.Write(l => l.MemoryLowWatermark(used >> 20, cap >> 20, low >> 20));
+        }
     }
 
     private static void LogRecovery(Microsoft.Extensions.Logging.ILogger l, RecoveryReport r)

@@ -31,11 +31,13 @@ public sealed partial class QueueEngine
             core.Journal = journal;
             var engine = new QueueEngine(options, core, log, journal) { Recovery = report, _bodyCache = bodies };
             engine.AttachMemoryCap(bodies);
-            long checkpointAddress = Checkpoint.Read(log.Directory)?.Address ?? log.Log.BeginAddress;
+            long checkpointAddress = report?.CheckpointAddress ?? log.Log.BeginAddress;
             engine._maintenance = new LogMaintenance(engine, core, log, journal, options, checkpointAddress);
             engine._committedAppends = journal.Appended;
             core.BinlogInfo = new BinlogStats(log, journal, () => engine._maintenance.RecordsMigrated);
             if (report is not null) options.OnRecovered?.Invoke(report);
+            if (!spill) engine.StartBodyCheck(bodies);
+            else engine._bodyCheck.TrySetResult();
             return engine;
         }
         catch

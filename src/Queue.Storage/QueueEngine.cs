@@ -65,7 +65,9 @@ public sealed partial class QueueEngine : IAsyncDisposable, IDisposable
         // With a memory cap, bodies go to a throw-away log on disk so RAM per job does not grow with body size.
         if (options.MaxMemory is not null) return OpenLogged(options, spill: true);
         var core = new QueueCore(options.TimeProvider, options.MaxJobSize);
-        return new QueueEngine(options, core, null, null);
+        var engine = new QueueEngine(options, core, null, null);
+        engine._bodyCheck.TrySetResult();
+        return engine;
     }
 
     /// <summary>Opens a client session (a connection's use tube, watch list and reservations).</summary>
@@ -276,6 +278,7 @@ public sealed partial class QueueEngine : IAsyncDisposable, IDisposable
             {
             }
             _stopped = true;
+            _disposed.Cancel();
             _timer.Dispose();
             Shutdown();
         }

@@ -39,6 +39,9 @@ public sealed class QueueEngineOptions
     /// <summary>Called after jobs were imported from beanstalkd 1.12 binlog files found in the data directory.</summary>
     public Action<Migration.BinlogImport>? OnImported { get; set; }
 
+    /// <summary>Called for every job found lost because its body no longer reads back intact (log it).</summary>
+    public Action<string>? OnJobLost { get; set; }
+
     /// <summary>Called once with what recovery found (log it).</summary>
     public Action<Persistence.RecoveryReport>? OnRecovered { get; set; }
 

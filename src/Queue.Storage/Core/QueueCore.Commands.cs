@@ -181,8 +181,14 @@ internal sealed partial class QueueCore
             cmd.Status = CommandStatus.NotFound;
             return;
         }
-        cmd.Id = _jobs.Get(slot).Id;
-        cmd.Body = BodyOf(slot);
+        ulong id = _jobs.Get(slot).Id;
+        if (!TryBodyOf(slot, out var body))
+        {
+            cmd.Status = CommandStatus.NotFound;
+            return;
+        }
+        cmd.Id = id;
+        cmd.Body = body;
         cmd.Status = CommandStatus.Ok;
     }
 

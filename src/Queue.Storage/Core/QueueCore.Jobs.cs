@@ -14,7 +14,8 @@ internal sealed partial class QueueCore
         var t = TubeOf(ref j);
         j.State = JobState.Ready;
         j.Owner = -1;
-        t.Ready.Insert(slot);
+        if (_bulkLoading) t.Ready.AddUnordered(slot);
+        else t.Ready.Insert(slot);
         _readyCount++;
         if (j.Priority < UrgentThreshold)
         {
@@ -43,8 +44,16 @@ internal sealed partial class QueueCore
         j.State = JobState.Delayed;
         j.Owner = -1;
         j.DeadlineAt = readyAt;
-        t.Delayed.Insert(slot);
-        _timers.Insert(slot);
+        if (_bulkLoading)
+        {
+            t.Delayed.AddUnordered(slot);
+            _timers.AddUnordered(slot);
+        }
+        else
+        {
+            t.Delayed.Insert(slot);
+            _timers.Insert(slot);
+        }
         _delayedCount++;
     }
 
@@ -163,4 +172,37 @@ internal sealed partial class QueueCore
     }
 
     internal byte[] BodyOf(int slot) => _bodies.Load(slot, ref _jobs.Get(slot));
+
+    /// <summary>
+    /// Loads a job's body. A body whose log record fails its checksum cannot be handed out: the job
+    /// is reported lost (with its id and tube) and removed, its delete logged, so work goes on.
+    /// </summary>
+    internal bool TryBodyOf(int slot, out byte[] body)
+    {
+        try
+        {
+            body = BodyOf(slot);
+            return true;
+        }
+        catch (Persistence.LogCorruptException ex)
+        {
+            DropLostJob(slot, ex.Message);
+            body = null!;
+            return false;
+        }
+    }
+
+    /// <summary>Removes a job whose body is unreadable and reports it.</summary>
+    internal void DropLostJob(int slot, string why)
+    {
+        ref var j = ref _jobs.Get(slot);
+        var tube = TubeOf(ref j);
+        JobLost?.Invoke($"job {j.Id} (tube {tube.Name}) is lost: {why}");
+        Detach(slot);
+        _journal.Delete(ref _jobs.Get(slot), tube.Name);
+        FreeJob(slot);
+    }
+
+    /// <summary>Told about every job dropped because its body could not be read back.</summary>
+    public Action<string>? JobLost { get; set; }
 }

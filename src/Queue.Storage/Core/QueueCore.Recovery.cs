@@ -7,6 +7,64 @@ namespace Queue.Storage.Core;
 // before any session exists, so no waiter can be matched and nothing is logged.
 internal sealed partial class QueueCore
 {
+    private bool _bulkLoading;
+
+    /// <summary>
+    /// Installs a checkpoint's jobs: ids are unique and the engine is empty, so there is no lookup,
+    /// and heaps are filled unordered and built once at the end (O(n)).
+    /// </summary>
+    public void RestoreCheckpoint(CheckpointStream checkpoint, long wallNowMs, LogJournal journal)
+    {
+        var tubes = new Tube[checkpoint.Tubes.Length];
+        for (int i = 0; i < tubes.Length; i++) tubes[i] = _tubes.FindOrCreate(checkpoint.Tubes[i]);
+        _jobs.EnsureCapacity((int)Math.Min(checkpoint.JobCount, int.MaxValue / 2));
+        BeginBulkLoad();
+        try
+        {
+            checkpoint.ReadJobs((in CheckpointJob c) =>
+            {
+                var tube = tubes[c.Tube];
+                int slot = _jobs.Allocate(c.Id);
+                tube.Refs++;
+                tube.JobCount++;
+                ref var j = ref _jobs.Get(slot);
+                j.Tube = tube.Slot;
+                j.CreatedAtMs = c.CreatedAtMs;
+                j.TtrSeconds = Math.Max(1u, c.TtrSeconds);
+                j.BodyRef = c.BodyRef;
+                j.BodyLength = c.BodyLength;
+                var image = new JobImage
+                {
+                    Id = c.Id, Priority = c.Priority, State = c.State, ReadyAtMs = c.ReadyAtMs, DelaySeconds = c.DelaySeconds,
+                    Reserves = c.Reserves, Timeouts = c.Timeouts, Releases = c.Releases, Buries = c.Buries, Kicks = c.Kicks,
+                };
+                ApplyImage(slot, image, wallNowMs);
+                journal.AccountRecovered(ref _jobs.Get(slot), tube.Name, c.ChunkedHome);
+            });
+        }
+        finally
+        {
+            EndBulkLoad();
+        }
+    }
+
+    /// <summary>
+    /// Recovery only (no session exists): heap insertions just append, and <see cref="EndBulkLoad"/>
+    /// builds every heap once. Removals in between stay correct because positions are tracked.
+    /// </summary>
+    public void BeginBulkLoad() => _bulkLoading = true;
+
+    public void EndBulkLoad()
+    {
+        _bulkLoading = false;
+        foreach (var t in _tubes.InOrder)
+        {
+            t.Ready.Heapify();
+            t.Delayed.Heapify();
+        }
+        _timers.Heapify();
+    }
+
     /// <summary>Installs or replaces a job from a checkpoint entry or a replayed put record.</summary>
     public void RestoreJob(in JobImage image, long bodyRef, long chunkedHome, long wallNowMs, LogJournal journal)
     {

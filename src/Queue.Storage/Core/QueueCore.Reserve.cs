@@ -14,13 +14,13 @@ internal sealed partial class QueueCore
             cmd.Status = CommandStatus.DeadlineSoon;
             return;
         }
-        int best = BestReadyFor(s);
-        if (best >= 0)
+        for (int best = BestReadyFor(s); best >= 0; best = BestReadyFor(s))
         {
+            if (!TryBodyOf(best, out var body)) continue; // lost job removed; try the next one
             RemoveReady(best);
             InsertReserved(s, best);
             cmd.Id = _jobs.Get(best).Id;
-            cmd.Body = BodyOf(best);
+            cmd.Body = body;
             cmd.Status = CommandStatus.Ok;
             return;
         }
@@ -44,10 +44,15 @@ internal sealed partial class QueueCore
             cmd.Status = CommandStatus.NotFound;
             return;
         }
+        if (!TryBodyOf(slot, out var body))
+        {
+            cmd.Status = CommandStatus.NotFound;
+            return;
+        }
         Detach(slot);
         MarkWorker(s);
         InsertReserved(s, slot);
-        cmd.Body = BodyOf(slot);
+        cmd.Body = body;
         cmd.Status = CommandStatus.Ok;
     }
 
@@ -147,10 +152,22 @@ internal sealed partial class QueueCore
             var s = t.Waiters.DequeueLive();
             if (s is null) return;
             // A waiter on several tubes gets its best job across them (several pauses may end at once).
-            int slot = s.Watch.Count > 1 ? BestReadyFor(s) : t.Ready.Peek();
+            int slot;
+            byte[] body;
+            do
+            {
+                slot = s.Watch.Count > 1 ? BestReadyFor(s) : t.Ready.Peek();
+                body = null!;
+            }
+            while (slot >= 0 && !TryBodyOf(slot, out body));
+            if (slot < 0)
+            {
+                t.Waiters.Enqueue(s); // every candidate was lost; keep waiting
+                return;
+            }
             RemoveReady(slot);
             InsertReserved(s, slot);
-            FinishWait(s, CommandStatus.Ok, _jobs.Get(slot).Id, BodyOf(slot));
+            FinishWait(s, CommandStatus.Ok, _jobs.Get(slot).Id, body);
         }
     }
 

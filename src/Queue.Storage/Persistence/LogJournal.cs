@@ -246,7 +246,7 @@ internal sealed class LogJournal : IJobJournal
 
     /// <summary>Address of the first record of a job's current full image.</summary>
     public long HomeOf(ref JobRecord job, string tube) =>
-        _chunkedHomes.TryGetValue(job.Id, out long home)
+        _chunkedHomes.Count > 0 && _chunkedHomes.TryGetValue(job.Id, out long home)
             ? home
             : job.BodyRef - LogRecords.EntryHeaderSize - LogRecords.PutFixedSize - tube.Length;
 

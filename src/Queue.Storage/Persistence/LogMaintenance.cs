@@ -189,7 +189,7 @@ internal sealed class LogMaintenance
             string tube = _core.Tubes.BySlot(j.Tube).Name;
             if (_log.SegmentOf(_journal.HomeOf(ref j, tube)) != segment) continue;
             if (!_journal.HasRoomFor(j.BodyLength + 1024)) return; // disk full: try again later
-            var body = _core.BodyOf(slot);
+            if (!_core.TryBodyOf(slot, out var body)) continue;
             _journal.WriteFull(ref jobs.Get(slot), tube, body.AsSpan(0, body.Length - 2), relocation: true);
             RecordsMigrated++;
             written += body.Length;

@@ -148,7 +148,10 @@ internal static class LogRecords
     }
 
     /// <summary>Decodes a validated Put record.</summary>
-    public static JobImage ReadPut(ReadOnlySpan<byte> r)
+    /// <summary>Turns tube-name bytes into a string, ideally without allocating (recovery reuses names).</summary>
+    public delegate string NameReader(ReadOnlySpan<byte> name);
+
+    public static JobImage ReadPut(ReadOnlySpan<byte> r, NameReader? names = null)
     {
         var job = new JobImage
         {
@@ -164,7 +167,8 @@ internal static class LogRecords
         };
         ReadCounters(r[48..], ref job);
         int tubeLen = r[21];
-        job.Tube = Encoding.ASCII.GetString(r.Slice(PutFixedSize, tubeLen));
+        var nameBytes = r.Slice(PutFixedSize, tubeLen);
+        job.Tube = names is null ? Encoding.ASCII.GetString(nameBytes) : names(nameBytes);
         job.BodyOffset = PutFixedSize + tubeLen;
         return job;
     }

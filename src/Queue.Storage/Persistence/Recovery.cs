@@ -8,7 +8,14 @@ namespace Queue.Storage.Persistence;
 /// <summary>What a start-up recovery found, for the log and for stats.</summary>
 public sealed record RecoveryReport(
     long JobsRecovered, long CheckpointJobs, long RecordsReplayed, long BadRecords,
-    long LogBytes, TimeSpan Elapsed, IReadOnlyList<string> Problems);
+    long LogBytes, TimeSpan Elapsed, IReadOnlyList<string> Problems)
+{
+    /// <summary>Log address the checkpoint covered (replay started here).</summary>
+    public long CheckpointAddress { get; init; }
+
+    /// <summary>Time spent loading the checkpoint (the rest of <see cref="Elapsed"/> is log replay).</summary>
+    public TimeSpan CheckpointLoadTime { get; init; }
+}
 
 /// <summary>
 /// Rebuilds the engine from the latest checkpoint plus the log written after it. Never a scan of
@@ -23,6 +30,7 @@ internal sealed class Recovery : ILogEntryConsumer
     private readonly List<string> _problems = new();
     private readonly long _pageSize;
     private ulong _maxId;
+    private readonly LogRecords.NameReader _names = TubeNameInterner.Create();
     private long _records;
     private long _bad;
     /// <summary>End of the last entry the scan returned: where the next one should start.</summary>
@@ -41,7 +49,7 @@ internal sealed class Recovery : ILogEntryConsumer
         var sw = Stopwatch.StartNew();
         core.Refresh();
         var r = new Recovery(core, journal, log.Format.PageSize);
-        var checkpoint = Checkpoint.Read(log.Directory);
+        using var checkpoint = CheckpointStream.Open(log.Directory);
         long from = log.Log.BeginAddress;
         long checkpointJobs = 0;
         if (checkpoint is not null)
@@ -51,9 +59,10 @@ internal sealed class Recovery : ILogEntryConsumer
                 throw new LogCorruptException(
                     $"checkpoint address {checkpoint.Address} lies outside the log [{log.Log.BeginAddress}, {log.Log.CommittedUntilAddress}]");
             }
-            r.Install(checkpoint);
+            r._maxId = checkpoint.LastId;
+            core.RestoreCheckpoint(checkpoint, r._wallNowMs, journal);
             from = checkpoint.Address;
-            checkpointJobs = checkpoint.Jobs.Length;
+            checkpointJobs = checkpoint.JobCount;
         }
         else if (log.Log.BeginAddress >= log.Format.SegmentSize)
         {
@@ -61,37 +70,23 @@ internal sealed class Recovery : ILogEntryConsumer
             throw new LogCorruptException(
                 $"{Path.Combine(log.Directory, Checkpoint.FileName)} is missing although the log was truncated to {log.Log.BeginAddress}; the jobs it held cannot be rebuilt");
         }
-        r.Replay(log, from);
-        r.VerifyBodies();
+        var checkpointTime = sw.Elapsed;
+        core.BeginBulkLoad();
+        try
+        {
+            r.Replay(log, from);
+        }
+        finally
+        {
+            core.EndBulkLoad();
+        }
         core.Ids.EnsureAbove(r._maxId);
         return new RecoveryReport(core.JobCount, checkpointJobs, r._records, r._bad,
-            log.Log.TailAddress - log.Log.BeginAddress, sw.Elapsed, r._problems);
-    }
-
-    private void Install(Checkpoint checkpoint)
-    {
-        _maxId = checkpoint.LastId;
-        foreach (ref readonly var j in checkpoint.Jobs.AsSpan())
+            log.Log.TailAddress - log.Log.BeginAddress, sw.Elapsed, r._problems)
         {
-            var image = new JobImage
-            {
-                Id = j.Id,
-                Priority = j.Priority,
-                State = j.State,
-                Tube = checkpoint.Tubes[j.Tube],
-                CreatedAtMs = j.CreatedAtMs,
-                ReadyAtMs = j.ReadyAtMs,
-                DelaySeconds = j.DelaySeconds,
-                TtrSeconds = j.TtrSeconds,
-                Reserves = j.Reserves,
-                Timeouts = j.Timeouts,
-                Releases = j.Releases,
-                Buries = j.Buries,
-                Kicks = j.Kicks,
-                BodyLength = j.BodyLength,
-            };
-            _core.RestoreJob(image, j.BodyRef, j.ChunkedHome, _wallNowMs, _journal);
-        }
+            CheckpointAddress = checkpoint?.Address ?? log.Log.BeginAddress,
+            CheckpointLoadTime = checkpointTime,
+        };
     }
 
     private void Replay(DurableLog log, long from)
@@ -184,7 +179,7 @@ internal sealed class Recovery : ILogEntryConsumer
         {
             case RecordType.Put:
             {
-                var image = LogRecords.ReadPut(entry);
+                var image = LogRecords.ReadPut(entry, _names);
                 long bodyRef = currentAddress + LogRecords.EntryHeaderSize + image.BodyOffset;
                 long chunkedHome = image.Chunked ? BinaryPrimitives.ReadInt64LittleEndian(entry[(image.BodyOffset + 4)..]) : -1;
                 _core.RestoreJob(image, bodyRef, chunkedHome, _wallNowMs, _journal);

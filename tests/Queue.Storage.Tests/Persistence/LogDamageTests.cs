@@ -111,9 +111,16 @@ public class LogDamageTests
         await using (var e = Durable.Open(dir, clock, errors: errors))
         {
             var report = e.Recovery!;
-            Assert.True(report.BadRecords > 0);
-            Assert.Contains(report.Problems, p => p.Contains($"job {victim}", StringComparison.Ordinal) || p.Contains($"job id {victim}", StringComparison.Ordinal));
-            Assert.Equal(99, report.JobsRecovered);
+            // A record in the replayed tail is checked by the replay itself; one covered by the
+            // checkpoint is not read at start-up (no disk check) but by the background body check.
+            await e.BodyCheck;
+            var problems = report.Problems.Concat(e.LostJobs).ToList();
+            Assert.Contains(problems, p => p.Contains($"job {victim}", StringComparison.Ordinal) || p.Contains($"job id {victim}", StringComparison.Ordinal));
+            if (!cleanShutdown)
+            {
+                Assert.True(report.BadRecords > 0);
+                Assert.Equal(99, report.JobsRecovered);
+            }
             await AssertJobsAsync(e, ids.Where(id => id != victim), [victim]);
             await using var s = e.OpenSession();
             for (int i = 0; i < 99; i++) Assert.NotNull((await s.ReserveAsync(TimeSpan.Zero)).Job);

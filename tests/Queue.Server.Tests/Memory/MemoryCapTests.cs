@@ -41,9 +41,31 @@ public sealed class MemoryCapTests(ITestOutputHelper output)
                 Assert.False(server.HasExited, "server died during the fill");
                 Assert.Equal(0, group.OomKills());
                 string stats = Stats(port);
+                var drainFrom = server;
+                Process? restarted = null;
+                if (durable)
+                {
+                    // Restart under pressure: kill -9, then recover 1 GiB of jobs inside the same 128 MiB
+                    // group (recovery keeps metadata only; bodies stay in the log).
+                    server.Kill();
+                    await server.WaitForExitAsync();
+                    var sw2 = Stopwatch.StartNew();
+                    restarted = group.Start(ServerProcess.ExecutablePath, args);
+                    WaitForPort(port, restarted);
+                    Assert.Equal(fill.Accepted.Count, StatValue(Stats(port), "current-jobs-ready"));
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"ours -b: restarted after kill -9 inside the same 128 MiB group with all {fill.Accepted.Count} jobs back in {sw2.Elapsed.TotalMilliseconds:F0} ms"));
+                    drainFrom = restarted;
+                }
                 var drained = Drain(port, fill.Accepted);
-                Assert.False(server.HasExited, "server died during the drain");
+                Assert.False(drainFrom.HasExited, "server died during the drain");
                 Assert.Equal(0, group.OomKills());
+                if (restarted is not null)
+                {
+                    restarted.Kill();
+                    await restarted.WaitForExitAsync();
+                    restarted.Dispose();
+                }
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"ours{(durable ? " -b" : "")}: {fill.Accepted.Count} jobs of {BodySize} B acknowledged ({fill.Accepted.Count * (long)BodySize / MiB} MiB) in {fillTime.TotalSeconds:F1} s; " +
                     $"{fill.AcceptedBeforeFirstRefusal} before the first OUT_OF_MEMORY, {fill.Refusals} refusals (retried); peak group memory {group.PeakBytes() / MiB} MiB; oom_kill 0; " +

@@ -23,6 +23,10 @@ SCENARIOS = [
     ("pubsub 8x16 4KiB", ["--scenario", "pubsub", "--body-size", "4096"], [], 1.5, "jobs"),
     ("pubsub 8x16 -b (default fsync)", ["--scenario", "pubsub"], ["-b", "{dir}"], 1.5, "jobs"),
     ("pubsub 8x16 -b -f0", ["--scenario", "pubsub"], ["-b", "{dir}", "-f0"], 10.0, "jobs"),
+    # Durability modes side by side (issue: durable log): put throughput with the same flags.
+    ("put 8x16 -b -F", ["--scenario", "put"], ["-b", "{dir}", "-F"], 1.0, "ops"),
+    ("put 8x16 -b (default fsync)", ["--scenario", "put"], ["-b", "{dir}"], 1.0, "ops"),
+    ("put 8x16 -b -f0", ["--scenario", "put"], ["-b", "{dir}", "-f0"], 10.0, "ops"),
 ]
 
 

@@ -102,7 +102,7 @@ public class RecoveryModelTests
                 var r = await s.ReserveAsync(TimeSpan.Zero);
                 if (r.Status == CommandStatus.Ok)
                 {
-                    Assert.True(r.Job!.Body.Span.SequenceEqual(m.Bodies[r.Job.Id]));
+                    Assert.True(r.Job!.Body.Span.SequenceEqual(m.Bodies[r.Job.Id]), $"reserve: job {r.Job.Id} body");
                     await RefreshAsync(s, clock, m, [r.Job.Id]);
                 }
                 break;
@@ -111,14 +111,14 @@ public class RecoveryModelTests
             {
                 ulong id = Pick();
                 var job = await s.ReserveJobAsync(id);
-                if (job is not null) Assert.True(job.Body.Span.SequenceEqual(m.Bodies[id]));
+                if (job is not null) Assert.True(job.Body.Span.SequenceEqual(m.Bodies[id]), $"reserve-job {id} body");
                 await RefreshAsync(s, clock, m, [id]);
                 break;
             }
             case 6 when ids.Count > 0:
             {
                 ulong id = Pick();
-                Assert.True(await s.DeleteAsync(id)); // own reservations or not reserved at all: always ours to delete
+                Assert.True(await s.DeleteAsync(id), $"delete {id} ({m.Live[id]}) failed"); // own reservations or not reserved at all: always ours to delete
                 m.Live.Remove(id);
                 m.Logged.Remove(id);
                 Assert.Null(await s.StatsJobAsync(id));
@@ -136,7 +136,7 @@ public class RecoveryModelTests
             case 8 when reserved.Count > 0:
             {
                 ulong id = reserved[op.A % reserved.Count];
-                Assert.True(await s.BuryAsync(id, (uint)op.B));
+                Assert.True(await s.BuryAsync(id, (uint)op.B), $"bury {id} ({m.Live[id]}) failed");
                 await RefreshAsync(s, clock, m, [id]);
                 m.Logged[id] = m.Live[id];
                 break;
@@ -164,7 +164,7 @@ public class RecoveryModelTests
             case 11 when reserved.Count > 0:
             {
                 ulong id = reserved[op.A % reserved.Count];
-                Assert.True(await s.TouchAsync(id));
+                Assert.True(await s.TouchAsync(id), $"touch {id} ({m.Live[id]}) failed");
                 break;
             }
             case 12:
@@ -275,7 +275,7 @@ public class RecoveryModelTests
                     }
                     var probe = await s.PutAsync(new byte[1], 1);
                     Assert.True(probe.Id > m.MaxPutId, $"id {probe.Id} after {ending}; ids up to {m.MaxPutId} were handed out");
-                    Assert.True(await s.DeleteAsync(probe.Id));
+                    Assert.True(await s.DeleteAsync(probe.Id), $"delete of probe {probe.Id} ({probe.Status}) failed");
                     m.MaxPutId = probe.Id;
                 }
             }

@@ -124,6 +124,19 @@ internal sealed partial class MetricsProcess : IDisposable
         return Parse(body);
     }
 
+    /// <summary>Scrapes until the condition holds (figures that settle asynchronously, like a closed connection), at most 10 s.</summary>
+    public Dictionary<string, double> ScrapeUntil(Func<Dictionary<string, double>, bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var m = Scrape();
+        while (!condition(m) && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(20);
+            m = Scrape();
+        }
+        return m;
+    }
+
     public static Dictionary<string, double> Parse(string body)
     {
         var samples = new Dictionary<string, double>(StringComparer.Ordinal);

@@ -23,8 +23,13 @@ public sealed partial class QueueEngine
 
     private readonly record struct BodyLocation(int Slot, ulong Id, long BodyRef, int BodyLength, int Tube);
 
-    private void StartBodyCheck(LogBodyStore store)
+    private long _bodyCheckLimit;
+
+    private void StartBodyCheck(LogBodyStore store, long recoveredUntil)
     {
+        // Only what recovery brought back: anything written after start was written (and checked) just now,
+        // and may not even have reached the file yet.
+        _bodyCheckLimit = recoveredUntil;
         Core.JobLost = message =>
         {
             _lost.Enqueue(message);
@@ -89,7 +94,7 @@ public sealed partial class QueueEngine
         for (int slot = from; slot < to; slot++)
         {
             ref var j = ref jobs.Get(slot);
-            if (j.State == JobState.Invalid) continue;
+            if (j.State == JobState.Invalid || j.BodyRef >= _bodyCheckLimit) continue;
             list.Add(new BodyLocation(slot, j.Id, j.BodyRef, j.BodyLength, j.Tube));
             names[slot - from] = Core.Tubes.BySlot(j.Tube).Name;
         }

@@ -36,7 +36,7 @@ public sealed partial class QueueEngine
             engine._committedAppends = journal.Appended;
             core.BinlogInfo = new BinlogStats(log, journal, () => engine._maintenance.RecordsMigrated);
             if (report is not null) options.OnRecovered?.Invoke(report);
-            if (!spill) engine.StartBodyCheck(bodies);
+            if (!spill) engine.StartBodyCheck(bodies, log.Log.TailAddress);
             else engine._bodyCheck.TrySetResult();
             return engine;
         }

@@ -27,7 +27,10 @@ public sealed partial class QueueEngine
         long normalBudget = cap >= (4L << 30) ? Math.Min(cap / 8, 1L << 30) : cap / 32;
         long pressureBudget = 0;
         bodies.Budget = normalBudget;
-        var governor = new MemoryGovernor(cap, time: Options.TimeProvider == TimeProvider.System ? TimeProvider.System : null);
+        var governor = new MemoryGovernor(cap, Options.MemorySampler, TimeProvider.System)
+        {
+            CollectGarbage = Options.MemorySampler is null,
+        };
         governor.OnPressureChanged = (on, used) =>
         {
             Options.OnMemoryPressure?.Invoke(on, used);

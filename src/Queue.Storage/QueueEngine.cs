@@ -176,6 +176,13 @@ public sealed partial class QueueEngine : IAsyncDisposable, IDisposable
                 Options.OnInternalError?.Invoke(ex);
             }
             if (cmd.Status == CommandStatus.Waiting) break;
+            if (cmd.Status == CommandStatus.OutOfMemory && cmd.Op == Operation.Put && Options.PutWait > TimeSpan.Zero &&
+                Core.Memory is { UnderPressure: true })
+            {
+                // Stop here so nothing after this put runs before it; the caller retries it.
+                cmd.Status = CommandStatus.MemoryWait;
+                break;
+            }
         }
         if (_pipeline is not null && _journal!.Appended != before) _pending!.Add(batch);
         else batch.Complete();

@@ -15,6 +15,15 @@ public sealed class QueueEngineOptions
     /// <summary>Bytes held in connection input/output buffers (the host reports it for the memory-* stats).</summary>
     public Func<long>? ConnectionBufferBytes { get; set; }
 
+    /// <summary>
+    /// How long a put refused by the memory cap may wait for memory to free up before it is answered
+    /// OUT_OF_MEMORY (0: refuse at once). Commands after it on the same connection wait too.
+    /// </summary>
+    public TimeSpan PutWait { get; set; }
+
+    /// <summary>Test seam: how memory use is measured (default: the process's anonymous resident memory).</summary>
+    internal Func<long>? MemorySampler { get; set; }
+
     /// <summary>Called on every watermark crossing (true: puts now refused), with the usage that crossed it.</summary>
     public Action<bool, long>? OnMemoryPressure { get; set; }
 

@@ -83,6 +83,12 @@ internal sealed class ConnectionSession
             for (int i = 0; i < _batch.Count; i++)
             {
                 ref var cmd = ref _batch[i];
+                if (cmd.Status == CommandStatus.MemoryWait)
+                {
+                    await output.FlushAsync().ConfigureAwait(false);
+                    await RetryPutAfterMemoryWaitAsync(i).ConfigureAwait(false);
+                    break;
+                }
                 if (cmd.Status == CommandStatus.Waiting)
                 {
                     waitingAt = i;
@@ -93,6 +99,14 @@ internal sealed class ConnectionSession
                 if (body is not null) await WriteBodyAsync(output, body).ConfigureAwait(false);
             }
             await output.FlushAsync().ConfigureAwait(false);
+            if (_retryFrom < 0) _putWaitDeadline = 0;
+            if (_retryFrom >= 0)
+            {
+                // A put waited for memory: resubmit it and what followed it.
+                _batch.RemoveFirst(_retryFrom);
+                _retryFrom = -1;
+                continue;
+            }
             if (waitingAt < 0)
             {
                 _batch.Clear();
@@ -108,6 +122,30 @@ internal sealed class ConnectionSession
             await output.FlushAsync().ConfigureAwait(false);
             _batch.RemoveFirst(waitingAt + 1);
         }
+    }
+
+    private int _retryFrom = -1;
+    private long _putWaitDeadline;
+
+    /// <summary>
+    /// --put-wait-ms: the put at <paramref name="index"/> was refused by the memory cap. Wait a
+    /// little and retry it (and what followed it); past the deadline it is answered OUT_OF_MEMORY.
+    /// </summary>
+    private async ValueTask RetryPutAfterMemoryWaitAsync(int index)
+    {
+        long now = Environment.TickCount64;
+        if (_putWaitDeadline == 0) _putWaitDeadline = now + (long)_ctx.Engine.Options.PutWait.TotalMilliseconds;
+        if (now >= _putWaitDeadline)
+        {
+            _putWaitDeadline = 0;
+            _batch[index].Status = CommandStatus.OutOfMemory;
+            ReplyWriter.WriteReply(_pipe.Output, _batch[index], _ctx.Stats);
+            _retryFrom = index + 1;
+            return;
+        }
+        await Task.Delay(10).ConfigureAwait(false);
+        _batch[index].Status = CommandStatus.Pending;
+        _retryFrom = index;
     }
 
     private async ValueTask WriteBodyAsync(PipeWriter output, byte[] body)

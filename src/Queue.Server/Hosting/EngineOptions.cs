@@ -21,6 +21,7 @@ internal static class EngineOptions
             DataDirectory = o.BinlogDirectory,
             SegmentSize = o.BinlogFileSize,
             MaxMemory = o.MaxMemory,
+            PutWait = TimeSpan.FromMilliseconds(o.PutWaitMs),
             ConnectionBufferBytes = Connections.ConnectionSession.BufferedBytes,
         };
         e.OnRecovered = report => log.Write(l => LogRecovery(l, report));

@@ -22,4 +22,9 @@ public enum CommandStatus : byte
     UnknownCommand,
     ExpectedCrlf,
     JobTooBig,
+    /// <summary>
+    /// A put refused by the memory cap while a put wait is configured: the batch stopped here and the
+    /// caller may resubmit from this command until memory frees up or its wait runs out.
+    /// </summary>
+    MemoryWait,
 }

@@ -21,9 +21,10 @@ internal sealed class TestServer : IAsyncDisposable
     public QueueEngine Engine { get; }
     public int Port { get; }
 
-    public static TestServer Start(long maxJobSize = 65535, TimeProvider? time = null)
+    public static TestServer Start(long maxJobSize = 65535, TimeProvider? time = null, Action<QueueEngineOptions>? configure = null)
     {
         var options = new QueueEngineOptions { MaxJobSize = maxJobSize, TimeProvider = time ?? TimeProvider.System };
+        configure?.Invoke(options);
         var engine = QueueEngine.Start(options);
         var listener = ListenerFactory.Listen("127.0.0.1", "0");
         var ctx = new ServerContext(engine, options.TimeProvider);

@@ -91,6 +91,7 @@ public static class Program
         bool capFromFlag = options.MaxMemory is not null;
         MemoryCap.Apply(options);
         log.Write(l => LogStarting(l, options, listener, inherited, capFromFlag));
+        if (metrics is not null) log.Write(l => l.MetricsListening(metrics.LocalEndPoint?.ToString() ?? "?"));
         QueueEngine? started = null;
         QueueEngine engine;
         try
@@ -122,11 +123,7 @@ public static class Program
         var logger = loggerFactory.CreateLogger(ServerLog.Category);
         log.Flush = loggerFactory.Dispose;
         log.Attach(logger);
-        if (metrics is not null)
-        {
-            metrics.Logger = logger;
-            logger.MetricsListening(metrics.LocalEndPoint?.ToString() ?? "?");
-        }
+        if (metrics is not null) metrics.Logger = logger;
         long shutdownBegun = 0;
         void BeginShutdown(string reason)
         {

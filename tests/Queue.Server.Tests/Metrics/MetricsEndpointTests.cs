@@ -197,8 +197,8 @@ public sealed class MetricsEndpointTests
             events.Add(doc.RootElement.Clone());
         }
         var ids = events.Where(e => e.GetProperty("Category").GetString() == "QueueServer").Select(e => e.GetProperty("EventId").GetInt32()).ToList();
-        // Starting, recovered, metrics endpoint, drain, shutdown begun and finished.
-        Assert.Equal([1, 10, 50, 4, 2, 3], ids);
+        // Starting, metrics endpoint (it answers probes during recovery), recovered, drain, shutdown begun and finished.
+        Assert.Equal([1, 50, 10, 4, 2, 3], ids);
         var starting = events.First(e => e.GetProperty("EventId").GetInt32() == 1);
         Assert.Equal("Information", starting.GetProperty("LogLevel").GetString());
         var state = starting.GetProperty("State");

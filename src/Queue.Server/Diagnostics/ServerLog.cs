@@ -49,7 +49,7 @@ internal static partial class ServerLog
     public static partial void RecoveryProblemsOmitted(this ILogger logger, int omitted);
 
     [LoggerMessage(EventId = 14, EventName = "JobLost", Level = LogLevel.Warning,
-        Message = "job lost: {Detail}")]
+        Message = "data loss: {Detail}")]
     public static partial void JobLost(this ILogger logger, string detail);
 
     // 20-29: import of beanstalkd 1.12 binlog files.

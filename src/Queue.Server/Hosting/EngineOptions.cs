@@ -25,6 +25,7 @@ internal static class EngineOptions
             ConnectionBufferBytes = Connections.ConnectionSession.BufferedBytes,
         };
         e.OnRecovered = report => log.Write(l => LogRecovery(l, report));
+        e.OnJobLost = message => log.Write(l => l.JobLost(message));
         e.OnImported = import => log.Write(l =>
         {
             l.Imported(import.Jobs.Count, import.Files.Count, o.BinlogDirectory ?? "", import.MaxJobId);

@@ -264,7 +264,9 @@ public sealed partial class QueueEngine : IAsyncDisposable, IDisposable
     {
         long next = Core.NextDeadline();
         bool fired = Interlocked.Exchange(ref _timerFired, 0) == 1;
-        if (next == _armedDeadline && !fired) return;
+        // A later deadline can wait: the armed timer fires early, finds nothing due and re-arms.
+        // Moving the timer costs a lock and, when earlier, a wake-up of the timer thread.
+        if (!fired && next >= _armedDeadline) return;
         _armedDeadline = next;
         // Never further than an hour ahead (timers have a ~49-day limit; beanstalkd caps its wait at 1 h too).
         var due = next == long.MaxValue ? Timeout.InfiniteTimeSpan : Core.Until(next) + TimeSpan.FromTicks(1);

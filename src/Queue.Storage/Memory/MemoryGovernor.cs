@@ -18,6 +18,7 @@ public sealed class MemoryGovernor : IDisposable
     private long _admittedSinceSample;
     private int _pressure;
     private long _lastCollection;
+    private readonly object _gate = new();
 
     /// <param name="limit">The cap in bytes.</param>
     /// <param name="sampler">Reads current usage (default: RssAnon of this process).</param>
@@ -112,23 +113,29 @@ public sealed class MemoryGovernor : IDisposable
     {
         bool heapFull = GcHeapLimit != long.MaxValue && GC.GetGCMemoryInfo().HeapSizeBytes >= GcHeapLimit / 100 * 85;
         if (heapFull) used = Math.Max(used, HighWatermark);
-        if (!UnderPressure && used >= HighWatermark)
+        bool shed = false;
+        // Crossings are decided and reported under one lock, so the log never shows them out of order
+        // (the sampling timer and the engine loop may both get here).
+        lock (_gate)
         {
-            if (Interlocked.CompareExchange(ref _pressure, 1, 0) == 0)
+            if (!UnderPressure && used >= HighWatermark)
             {
+                Volatile.Write(ref _pressure, 1);
                 PressureEvents++;
                 OnPressureChanged?.Invoke(true, used);
-                OnShed?.Invoke();
+                shed = true;
+            }
+            else if (UnderPressure && used < LowWatermark)
+            {
+                Volatile.Write(ref _pressure, 0);
+                OnPressureChanged?.Invoke(false, used);
+            }
+            else if (UnderPressure)
+            {
+                shed = true;
             }
         }
-        else if (UnderPressure && used < LowWatermark)
-        {
-            if (Interlocked.CompareExchange(ref _pressure, 0, 1) == 1) OnPressureChanged?.Invoke(false, used);
-        }
-        else if (UnderPressure)
-        {
-            OnShed?.Invoke();
-        }
+        if (shed) OnShed?.Invoke();
     }
 
     /// <summary>RssAnon of this process (anonymous resident memory), from /proc/self/status.</summary>

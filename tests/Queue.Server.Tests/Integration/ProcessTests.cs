@@ -56,6 +56,24 @@ public sealed class ProcessTests
     }
 
     [Fact]
+    public void UserFlag_DropsPrivilegesAfterBinding_StillServes()
+    {
+        using var server = ServerProcess.Start("-u", "nobody");
+        string uidLine = File.ReadLines($"/proc/{server.Pid}/status").First(l => l.StartsWith("Uid:", StringComparison.Ordinal));
+        Assert.Equal("65534", uidLine.Split('\t', StringSplitOptions.RemoveEmptyEntries)[1]);
+        using var client = server.Connect();
+        Assert.Equal("INSERTED 1\r\n", client.Call("put 0 0 10 2\r\nhi\r\n"));
+    }
+
+    [Fact]
+    public void UserFlag_UnknownUser_ExitsThirtyThree()
+    {
+        var (code, _, stderr) = Run("-l", "127.0.0.1", "-p", ServerProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), "-u", "no-such-user-qs");
+        Assert.Equal(33, code);
+        Assert.Contains("no such user", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void SigInt_ExitsZero()
     {
         using var server = ServerProcess.Start();

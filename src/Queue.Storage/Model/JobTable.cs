@@ -108,10 +108,11 @@ internal sealed class JobTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Hash(ulong id)
     {
-        // Ids are handed out in sequence, so nearly-identity hashing keeps neighbouring jobs in
-        // neighbouring index entries (cache-friendly loads of a million jobs); folding in the high
-        // bits breaks up strided patterns.
-        return (int)(id ^ (id >> 20) ^ (id >> 40));
+        // Fibonacci hashing spreads consecutive ids over the table. (An identity-like hash keeps
+        // them together, but then a live range of ids is one long probe cluster and every delete's
+        // backward shift walks all of it.)
+        ulong h = id * 0x9E3779B97F4A7C15UL;
+        return (int)(h >> 33);
     }
 
     private void InsertIndex(ulong id, int slot)

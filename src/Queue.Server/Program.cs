@@ -25,6 +25,7 @@ namespace Queue.Server;
 public static class Program
 {
     private const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+    private const string SocketThreadsVariable = "DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT";
     private const int SigUsr1 = 10;
 
     /// <summary>argv[0] as typed, used in usage and warning lines like beanstalkd's progname.</summary>
@@ -38,6 +39,12 @@ public static class Program
         if (Environment.GetEnvironmentVariable(InlineCompletionsVariable) is null)
         {
             Environment.SetEnvironmentVariable(InlineCompletionsVariable, "1");
+        }
+        // One epoll thread per four cores (one on small machines): with inline completions, two
+        // threads would contend for the engine and hand replies to the thread pool instead.
+        if (Environment.GetEnvironmentVariable(SocketThreadsVariable) is null)
+        {
+            Environment.SetEnvironmentVariable(SocketThreadsVariable, Math.Max(1, Environment.ProcessorCount / 4).ToString(CultureInfo.InvariantCulture));
         }
         Name = ProgramName();
         if (args.Length > 0 && args[0] == HealthProbe.Flag) return HealthProbe.Run(args);

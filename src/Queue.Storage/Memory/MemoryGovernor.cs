@@ -23,7 +23,7 @@ public sealed class MemoryGovernor : IDisposable
     /// <param name="limit">The cap in bytes.</param>
     /// <param name="sampler">Reads current usage (default: RssAnon of this process).</param>
     /// <param name="time">Drives sampling; null samples only when <see cref="Sample"/> is called.</param>
-    /// <param name="interval">How often to sample (default 20 ms).</param>
+    /// <param name="interval">How often to sample (default 50 ms).</param>
     public MemoryGovernor(long limit, Func<long>? sampler = null, TimeProvider? time = null, TimeSpan? interval = null)
     {
         Limit = limit;
@@ -33,7 +33,7 @@ public sealed class MemoryGovernor : IDisposable
         Sample();
         if (time is not null)
         {
-            var every = interval ?? TimeSpan.FromMilliseconds(20);
+            var every = interval ?? TimeSpan.FromMilliseconds(50);
             _timer = time.CreateTimer(static s => ((MemoryGovernor)s!).Sample(), this, every, every);
         }
     }
@@ -138,21 +138,33 @@ public sealed class MemoryGovernor : IDisposable
         if (shed) OnShed?.Invoke();
     }
 
-    /// <summary>RssAnon of this process (anonymous resident memory), from /proc/self/status.</summary>
+    private static Microsoft.Win32.SafeHandles.SafeFileHandle? s_statm;
+    private static readonly byte[] s_statmBuffer = new byte[128];
+    private static readonly long s_pageSize = Environment.SystemPageSize;
+
+    /// <summary>
+    /// Anonymous resident memory of this process (resident minus file-backed pages), from
+    /// /proc/self/statm read with one pread on a handle kept open (sampling must stay cheap).
+    /// </summary>
     public static long ResidentAnonymousBytes()
     {
         try
         {
-            foreach (var line in File.ReadLines("/proc/self/status"))
+            var handle = s_statm ??= File.OpenHandle("/proc/self/statm", FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            lock (s_statmBuffer)
             {
-                if (!line.StartsWith("RssAnon:", StringComparison.Ordinal)) continue;
-                return long.Parse(line[8..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+                int n = RandomAccess.Read(handle, s_statmBuffer, 0);
+                // "size resident shared text lib data dt", in pages.
+                var fields = System.Text.Encoding.ASCII.GetString(s_statmBuffer, 0, n).Split(' ');
+                long resident = long.Parse(fields[1], CultureInfo.InvariantCulture);
+                long shared = long.Parse(fields[2], CultureInfo.InvariantCulture);
+                return (resident - shared) * s_pageSize;
             }
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
         {
+            return Environment.WorkingSet;
         }
-        return Environment.WorkingSet;
     }
 
     public void Dispose() => _timer?.Dispose();

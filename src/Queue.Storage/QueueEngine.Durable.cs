@@ -16,6 +16,8 @@ public sealed partial class QueueEngine
         string directory = spill ? CreateSpillDirectory() : options.DataDirectory!;
         // Log pages live in memory (four of them); under a small memory cap they are smaller.
         long page = options.MaxMemory is { } cap ? Math.Clamp((long)System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)Math.Max(cap / 64, 1)), 256L << 10, DefaultPageSize) : DefaultPageSize;
+        // A spill log only parks bodies: 1 MiB pages are plenty, and a small page buffer starts faster.
+        if (spill) page = Math.Min(page, 1L << 20);
         long segment = (long)System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)Math.Max(options.SegmentSize, 1 << 20));
         while (page > 64 * 1024 && segment < 4 * page) page /= 2;
         segment = Math.Max(segment, 4 * page);

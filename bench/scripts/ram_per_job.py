@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""RAM per queued job: anonymous resident memory of the server (RssAnon) before and after putting
+N jobs of SIZE bytes, divided by N; ours and beanstalkd 1.12 (both in memory, no -b).
+
+    ram_per_job.py OURS_BINARY [--jobs 1000000] [--size 100]
+"""
+import argparse, shutil, signal, socket, subprocess, sys, time
+
+
+def free_port():
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
+
+
+def rss_anon(pid):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("RssAnon:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def fill(port, n, size, batch=1000):
+    s = socket.create_connection(("127.0.0.1", port))
+    put = b"put 0 0 60 %d\r\n%s\r\n" % (size, b"x" * size)
+    done = 0
+    while done < n:
+        k = min(batch, n - done)
+        s.sendall(put * k)
+        got, buf = 0, b""
+        while got < k:
+            buf += s.recv(1 << 20)
+            *lines, buf = buf.split(b"\r\n")
+            for l in lines:
+                assert l.startswith(b"INSERTED"), l
+            got += len(lines)
+        done += k
+    s.close()
+
+
+def measure(label, binary, n, size):
+    port = free_port()
+    p = subprocess.Popen([binary, "-l", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(500):
+            try:
+                socket.create_connection(("127.0.0.1", port)).close(); break
+            except OSError:
+                time.sleep(0.01)
+        fill(port, 1000, size)  # warm up code paths and pools
+        time.sleep(1)
+        before = rss_anon(p.pid)
+        fill(port, n, size)
+        time.sleep(3)  # let the server settle (cache trimming, GC)
+        after = rss_anon(p.pid)
+        print(f"{label}: {n:,} jobs of {size} B: RssAnon {before / 2**20:.1f} -> {after / 2**20:.1f} MiB = "
+              f"{(after - before) / n:,.0f} B per queued job", flush=True)
+    finally:
+        p.send_signal(signal.SIGKILL); p.wait()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("ours")
+    ap.add_argument("--jobs", type=int, default=1_000_000)
+    ap.add_argument("--size", type=int, default=100)
+    a = ap.parse_args()
+    measure("QueueServer", a.ours, a.jobs, a.size)
+    if shutil.which("beanstalkd"):
+        measure("beanstalkd 1.12", shutil.which("beanstalkd"), a.jobs, a.size)
+
+
+if __name__ == "__main__":
+    main()

@@ -36,7 +36,9 @@ public sealed partial class QueueEngine
             long checkpointAddress = report?.CheckpointAddress ?? log.Log.BeginAddress;
             engine._maintenance = new LogMaintenance(engine, core, log, journal, options, checkpointAddress);
             engine._committedAppends = journal.Appended;
-            core.BinlogInfo = new BinlogStats(log, journal, () => engine._maintenance.RecordsMigrated);
+            // A spill log is not a binlog: stats then read like beanstalkd without -b.
+            if (!spill) core.BinlogInfo = new BinlogStats(log, journal, () => engine._maintenance.RecordsMigrated);
+            else bodies.Spill = (ref Model.JobRecord job, byte[] body) => journal.Spill(ref job, core.Tubes.BySlot(job.Tube).Name, body.AsSpan(0, body.Length - 2));
             if (report is not null) options.OnRecovered?.Invoke(report);
             if (!spill) engine.StartBodyCheck(bodies, log.Log.TailAddress);
             else engine._bodyCheck.TrySetResult();
@@ -74,9 +76,51 @@ public sealed partial class QueueEngine
 
     private static string CreateSpillDirectory()
     {
-        var dir = Path.Combine(Path.GetTempPath(), $"queueserver-spill-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        RemoveAbandonedSpillDirectories();
+        var dir = Path.Combine(Path.GetTempPath(), $"{SpillPrefix}{Environment.ProcessId}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dir);
         return dir;
+    }
+
+    private const string SpillPrefix = "queueserver-spill-";
+
+    /// <summary>
+    /// Spill directories of servers that died without cleaning up (kill -9, OOM, power loss): a live
+    /// server holds its directory's lock, so a directory whose lock can be taken is abandoned. Young
+    /// directories are left alone (their server may not have taken the lock yet).
+    /// </summary>
+    internal static int RemoveAbandonedSpillDirectories()
+    {
+        int removed = 0;
+        try
+        {
+            foreach (var dir in Directory.EnumerateDirectories(Path.GetTempPath(), SpillPrefix + "*"))
+            {
+                if (DateTime.UtcNow - Directory.GetLastWriteTimeUtc(dir) < TimeSpan.FromMinutes(1)) continue;
+                try
+                {
+                    using (DirectoryLock.Acquire(dir))
+                    {
+                        foreach (var file in Directory.EnumerateFiles(dir)) File.Delete(file);
+                    }
+                    Directory.Delete(dir, recursive: true);
+                    removed++;
+                }
+                catch (IOException)
+                {
+                    // In use by a live server, or already gone.
+                }
+                catch (UnauthorizedAccessException)
+                {
+                    // Another user's directory.
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // The temp directory cannot be listed: nothing to clean.
+        }
+        return removed;
     }
 
     private static void DeleteSpillDirectory(string directory)

@@ -15,6 +15,12 @@ public sealed partial class QueueEngine
     /// <summary>True once recovery is done and the engine serves (always, after Start returns).</summary>
     public bool IsReady => !_stopping;
 
+    /// <summary>Test seam: the body cache of a logged engine (engine loop only).</summary>
+    internal LogBodyStore? BodyCache => _bodyCache;
+
+    /// <summary>Test seam: the log journal (durable, or the spill log), or null in plain memory mode.</summary>
+    internal LogJournal? Journal => _journal;
+
     /// <summary>The memory cap in force, or null.</summary>
     public MemoryGovernor? MemoryGovernor => _memory;
 
@@ -24,7 +30,9 @@ public sealed partial class QueueEngine
         if (Options.MaxMemory is not { } cap) return;
         // Bodies kept in memory beyond the moment their record reaches the log file. Small caps keep
         // almost none: bodies then die young (cheap for the GC) instead of piling up in old generations.
-        long normalBudget = cap >= (4L << 30) ? Math.Min(cap / 8, 1L << 30) : cap / 32;
+        // A spill log (no -b) writes a body only to evict it, so there a large cap keeps more in memory.
+        bool spill = _journal is { Ephemeral: true };
+        long normalBudget = cap < (4L << 30) ? cap / 32 : spill ? cap / 4 : Math.Min(cap / 8, 1L << 30);
         long pressureBudget = 0;
         bodies.Budget = normalBudget;
         var governor = new MemoryGovernor(cap, Options.MemorySampler, TimeProvider.System)

@@ -12,6 +12,8 @@ namespace Queue.Server.Transport;
 internal sealed class SocketConnection : IDuplexPipe
 {
     private const int MinReceiveBuffer = 4096;
+    private const int MaxReceiveBuffer = 64 * 1024;
+    private const int MaxBurstBytes = 128 * 1024;
     private static readonly PipeOptions s_inputOptions = new(
         pauseWriterThreshold: 256 * 1024, resumeWriterThreshold: 128 * 1024,
         readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false);
@@ -89,13 +91,28 @@ internal sealed class SocketConnection : IDuplexPipe
         Exception? error = null;
         try
         {
+            int size = MinReceiveBuffer;
+            int burst = 0;
             while (true)
             {
-                await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
-                var memory = writer.GetMemory(MinReceiveBuffer);
+                // Receives that find data complete synchronously, and completions run inline on the
+                // socket engine's thread: a client that keeps its socket full would keep that thread
+                // to itself and starve every other connection on it. After a burst, yield.
+                if (burst >= MaxBurstBytes)
+                {
+                    burst = 0;
+                    await Task.Yield();
+                }
+                var ready = _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
+                if (!ready.IsCompleted) burst = 0;
+                await ready.ConfigureAwait(false);
+                var memory = writer.GetMemory(size);
                 int n = await _socket.ReceiveAsync(memory, SocketFlags.None).ConfigureAwait(false);
                 if (n == 0) break;
                 writer.Advance(n);
+                burst += n;
+                // A full buffer means more is waiting: read bigger pieces while the client streams.
+                size = n == memory.Length ? Math.Min(size * 2, MaxReceiveBuffer) : MinReceiveBuffer;
                 var flush = await writer.FlushAsync().ConfigureAwait(false);
                 if (flush.IsCompleted || flush.IsCanceled) break;
             }

@@ -22,18 +22,33 @@ internal sealed class LogBodyStore : IBodyStore
         _tubeName = tubeName;
     }
 
+    // Cached bodies in the order they were cached, and those already chosen for eviction (in the log,
+    // waiting for the record to reach the file), with the bytes the latter hold.
     private readonly Queue<(int Slot, ulong Id)> _order = new();
+    private readonly Queue<(int Slot, ulong Id, int Length)> _leaving = new();
+    private long _leavingBytes;
     private long _cachedBytes;
     private long _cachedBodies;
 
     /// <summary>Bytes of bodies held in memory.</summary>
     public long CachedBytes => _cachedBytes;
 
-    /// <summary>Memory the cache may use; beyond it, the oldest bodies already in the log file are dropped.</summary>
+    /// <summary>Memory the cache may use; beyond it, the oldest bodies are dropped once they are in the log file.</summary>
     public long Budget { get; set; } = long.MaxValue;
 
     /// <summary>Bodies dropped from memory so far (they are read back from the log when needed).</summary>
     public long Evictions { get; private set; }
+
+    /// <summary>Bodies written to the log only to leave memory (spill log, no -b).</summary>
+    public long Spilled { get; private set; }
+
+    /// <summary>
+    /// Writes a body that is not in the log yet (<see cref="JobRecord.BodyRef"/> 0: a spill log
+    /// writes bodies only when memory needs them gone); false when it cannot be written now.
+    /// </summary>
+    public SpillWriter? Spill { get; set; }
+
+    public delegate bool SpillWriter(ref JobRecord job, byte[] bodyWithCrlf);
 
     public void Store(int slot, ref JobRecord job, byte[] bodyWithCrlf)
     {
@@ -51,9 +66,6 @@ internal sealed class LogBodyStore : IBodyStore
     }
 
     public void Release(int slot, ref JobRecord job) => Drop(ref Slot(slot));
-
-    /// <summary>Drops the in-memory copy (the log still has it).</summary>
-    public void Evict(int slot) => Drop(ref Slot(slot));
 
     private void Cache(int slot, ulong id, byte[] body)
     {
@@ -73,27 +85,58 @@ internal sealed class LogBodyStore : IBodyStore
         cached = null;
     }
 
+    private bool IsCurrent(JobTable jobs, int slot, ulong id)
+    {
+        if (Slot(slot) is null) return false;
+        ref var job = ref jobs.Get(slot);
+        return job.Id == id && job.State != JobState.Invalid;
+    }
+
     /// <summary>
-    /// Brings the cache back within <see cref="Budget"/>, oldest bodies first, dropping only bodies
-    /// whose records are already in the log file (readable again with pread). Engine loop only.
+    /// Brings the cache back within <see cref="Budget"/>, oldest bodies first. A body leaves memory
+    /// only once its record is in the log file (readable again with pread); a body not in the log
+    /// yet is first written to it through <see cref="Spill"/>. Engine loop only.
     /// </summary>
     public void Trim(JobTable jobs)
     {
         long flushed = _log.Log.FlushedUntilAddress;
-        while (_cachedBytes > Budget && _order.TryPeek(out var e))
+        while (_cachedBytes > Budget && _leaving.TryPeek(out var e))
         {
-            ref var cached = ref Slot(e.Slot);
-            ref var job = ref jobs.Get(e.Slot);
-            if (cached is null || job.Id != e.Id || job.State == JobState.Invalid)
+            if (!IsCurrent(jobs, e.Slot, e.Id))
             {
-                _order.Dequeue(); // stale: the job went away or was cached again later
+                _leaving.Dequeue(); // the job went away (or was cached again; its newer entry is in _order)
+                _leavingBytes -= e.Length;
                 continue;
             }
+            ref var job = ref jobs.Get(e.Slot);
             if (job.BodyRef + job.BodyLength > flushed) break; // still only in FASTER's memory page
-            Drop(ref cached);
-            _order.Dequeue();
+            Drop(ref Slot(e.Slot));
+            _leaving.Dequeue();
+            _leavingBytes -= e.Length;
             Evictions++;
         }
+        if (_leaving.Count == 0) _leavingBytes = 0;
+        long spilledBefore = Spilled;
+        while (_cachedBytes - _leavingBytes > Budget && _order.TryPeek(out var e))
+        {
+            if (!IsCurrent(jobs, e.Slot, e.Id))
+            {
+                _order.Dequeue();
+                continue;
+            }
+            ref var job = ref jobs.Get(e.Slot);
+            var body = Slot(e.Slot)!;
+            if (job.BodyRef == 0)
+            {
+                if (Spill is null || !Spill(ref job, body)) break; // disk full: keep it for now
+                Spilled++;
+            }
+            _order.Dequeue();
+            _leaving.Enqueue((e.Slot, e.Id, body.Length));
+            _leavingBytes += body.Length;
+        }
+        // A spill log is never committed for durability; this pushes the spilled bodies to the file.
+        if (Spilled != spilledBefore) _log.Log.Commit();
         // Stale entries pile up when nothing needs evicting; keep the queue proportional to the cache.
         if (_order.Count > 2 * _cachedBodies + 4096)
         {
@@ -101,8 +144,7 @@ internal sealed class LogBodyStore : IBodyStore
             for (int i = 0; i < n; i++)
             {
                 var e = _order.Dequeue();
-                ref var cached = ref Slot(e.Slot);
-                if (cached is not null && jobs.Get(e.Slot).Id == e.Id) _order.Enqueue(e);
+                if (IsCurrent(jobs, e.Slot, e.Id)) _order.Enqueue(e);
             }
         }
     }

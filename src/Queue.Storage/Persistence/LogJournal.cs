@@ -65,7 +65,7 @@ internal sealed class LogJournal : IJobJournal
 
     // ---- admission -------------------------------------------------------------------------
 
-    public bool CanAdmit(int bodyLength) => HasRoom(PutFootprint(TubeNames.MaxLength, bodyLength) + DeleteEntrySize) && HasCheckpointRoom(_liveJobs + 1);
+    public bool CanAdmit(int bodyLength) => Ephemeral || HasRoom(PutFootprint(TubeNames.MaxLength, bodyLength) + DeleteEntrySize) && HasCheckpointRoom(_liveJobs + 1);
 
     public bool CanUpdate() => HasRoom(LogRecords.StateSize + LogRecords.EntryHeaderSize);
 
@@ -140,8 +140,28 @@ internal sealed class LogJournal : IJobJournal
 
     // ---- records --------------------------------------------------------------------------
 
-    public void Put(ref JobRecord job, string tube, byte[] bodyWithCrlf) =>
+    public void Put(ref JobRecord job, string tube, byte[] bodyWithCrlf)
+    {
+        if (Ephemeral)
+        {
+            // A spill log takes a body only when memory needs it gone (Spill); until then it is in no log.
+            job.BodyRef = 0;
+            job.BodyLength = bodyWithCrlf.Length - 2;
+            return;
+        }
         WriteFull(ref job, tube, bodyWithCrlf.AsSpan(0, bodyWithCrlf.Length - 2), relocation: false);
+    }
+
+    /// <summary>
+    /// Spill log: writes a body that has to leave memory; false when the disk has no room for it
+    /// (the body then stays in memory, and the memory cap refuses new puts if need be).
+    /// </summary>
+    public bool Spill(ref JobRecord job, string tube, ReadOnlySpan<byte> body)
+    {
+        if (!HasRoom(PutFootprint(tube.Length, body.Length))) return false;
+        WriteFull(ref job, tube, body, relocation: false);
+        return true;
+    }
 
     /// <summary>
     /// Writes a job's whole current image (new job, or compaction moving it forward) and points
@@ -191,6 +211,7 @@ internal sealed class LogJournal : IJobJournal
 
     public void Delete(ref JobRecord job, string tube)
     {
+        if (job.BodyRef == 0) return; // a body never spilled: nothing of it is in the log
         Unaccount(ref job, tube);
         _chunkedHomes.Remove(job.Id);
         if (Ephemeral) return;

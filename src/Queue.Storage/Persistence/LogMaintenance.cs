@@ -185,7 +185,7 @@ internal sealed class LogMaintenance
             int slot = _scanCursor++;
             scanned++;
             ref var j = ref jobs.Get(slot);
-            if (j.State == JobState.Invalid) continue;
+            if (j.State == JobState.Invalid || j.BodyRef == 0) continue; // BodyRef 0: a body not spilled
             string tube = _core.Tubes.BySlot(j.Tube).Name;
             if (_log.SegmentOf(_journal.HomeOf(ref j, tube)) != segment) continue;
             if (!_journal.HasRoomFor(j.BodyLength + 1024)) return; // disk full: try again later

@@ -63,6 +63,19 @@ internal static class JsonReport
             json.WriteNumber("e2eMaxUs", e2e.MaxUs);
         }
 
+        json.WriteStartObject("perCommand");
+        foreach (var (command, summary) in r.PerCommand)
+        {
+            json.WriteStartObject(command);
+            json.WriteNumber("n", summary.Count);
+            json.WriteNumber("p50us", summary.P50Us);
+            json.WriteNumber("p99us", summary.P99Us);
+            json.WriteNumber("maxUs", summary.MaxUs);
+            json.WriteNumber("meanUs", summary.MeanUs);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndObject();
         WriteIfPresent(json, "foreignJobs", r.ForeignJobs);
         WriteIfPresent(json, "deliveredUnacknowledged", r.DeliveredUnacknowledged);
         if (r.DrainComplete is bool drained)

@@ -144,6 +144,7 @@ def main():
                     log("machine never became quiet; running anyway")
                 res = run_one(binary, s, a.duration, a.warmup, [])
                 results[s[0]][who].append(res)
+                log(json.dumps({"round": r + 1, "workload": s[0], "server": who, **res}))
                 metric = res.get("jobsPerSec" if s[4] == "jobs" else "opsPerSec")
                 log(f"round {r + 1} {s[0]:<32} {who:<10} {metric} /s  p99 {res.get('p99us')} us  cpu/op {res.get('serverCpuUsPerOp')} us  {res.get('failure', '')}")
 
@@ -157,6 +158,7 @@ def main():
             for who, binary in (("beanstalkd", beanstalkd), ("ours", ours)):
                 res = run_one(binary, SCENARIOS[2], a.duration, a.warmup, [], ["--rate", str(rate)])
                 lat[who].append(res)
+                log(json.dumps({"round": r + 1, "workload": f"pubsub 8x16 at {rate}/s", "server": who, **res}))
                 log(f"round {r + 1} pubsub at {rate}/s {who:<10} p50 {res.get('p50us')} p99 {res.get('p99us')} us  cpu/op {res.get('serverCpuUsPerOp')}")
         latency_rows.append((rate, lat))
 

@@ -35,10 +35,12 @@ public sealed partial class QueueEngine
             _lost.Enqueue(message);
             Options.OnJobLost?.Invoke(message);
         };
-        _ = Task.Run(() => CheckBodiesAsync(store));
+        // A thread of its own: the check reads for seconds on a large log, and on a pool thread it
+        // would leave connections and the engine loop waiting for the pool to grow.
+        new Thread(() => CheckBodies(store)) { IsBackground = true, Name = "queue-body-check" }.Start();
     }
 
-    private async Task CheckBodiesAsync(LogBodyStore store)
+    private void CheckBodies(LogBodyStore store)
     {
         try
         {
@@ -46,7 +48,7 @@ public sealed partial class QueueEngine
             {
                 var slice = new TaskCompletionSource<(List<BodyLocation>, string[], bool)>(TaskCreationOptions.RunContinuationsAsynchronously);
                 PostMaintenance(() => slice.TrySetResult(Capture(from)));
-                var (locations, tubeNames, more) = await slice.Task.WaitAsync(_disposed.Token).ConfigureAwait(false);
+                var (locations, tubeNames, more) = slice.Task.WaitAsync(_disposed.Token).GetAwaiter().GetResult();
                 var lost = new List<(BodyLocation At, string Why)>();
                 foreach (var at in locations)
                 {
@@ -72,7 +74,7 @@ public sealed partial class QueueEngine
                         DropIfUnchanged(lost);
                         dropped.TrySetResult();
                     });
-                    await dropped.Task.WaitAsync(_disposed.Token).ConfigureAwait(false);
+                    dropped.Task.WaitAsync(_disposed.Token).GetAwaiter().GetResult();
                 }
                 if (!more || _stopping) break;
             }

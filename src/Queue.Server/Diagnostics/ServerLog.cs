@@ -33,8 +33,8 @@ internal static partial class ServerLog
     // 10-19: recovery of the data directory.
 
     [LoggerMessage(EventId = 10, EventName = "Recovered", Level = LogLevel.Information,
-        Message = "recovered {JobsRecovered} jobs ({CheckpointJobs} from the checkpoint, {RecordsReplayed} log records replayed, {DamagedRecords} records skipped, {LogBytes} bytes of log) in {ElapsedMs} ms")]
-    public static partial void Recovered(this ILogger logger, long jobsRecovered, long checkpointJobs, long recordsReplayed, long damagedRecords, long logBytes, long elapsedMs);
+        Message = "recovered {JobsRecovered} jobs ({CheckpointJobs} from the checkpoint, {RecordsReplayed} log records replayed, {DamagedRecords} records skipped, {LogBytes} bytes of log) in {ElapsedMs} ms ({CheckpointMs} ms of it loading the checkpoint)")]
+    public static partial void Recovered(this ILogger logger, long jobsRecovered, long checkpointJobs, long recordsReplayed, long damagedRecords, long logBytes, long elapsedMs, long checkpointMs);
 
     [LoggerMessage(EventId = 11, EventName = "RecoveryDamagedRecords", Level = LogLevel.Warning,
         Message = "recovery skipped {DamagedRecords} damaged log records; the problems follow")]

@@ -101,7 +101,7 @@ internal static class EngineOptions
 
     private static void LogRecovery(Microsoft.Extensions.Logging.ILogger l, RecoveryReport r)
     {
-        l.Recovered(r.JobsRecovered, r.CheckpointJobs, r.RecordsReplayed, r.BadRecords, r.LogBytes, (long)r.Elapsed.TotalMilliseconds);
+        l.Recovered(r.JobsRecovered, r.CheckpointJobs, r.RecordsReplayed, r.BadRecords, r.LogBytes, (long)r.Elapsed.TotalMilliseconds, (long)r.CheckpointLoadTime.TotalMilliseconds);
         if (r.BadRecords > 0) l.RecoveryDamagedRecords(r.BadRecords);
         foreach (var p in r.Problems.Take(MaxProblemsLogged)) l.RecoveryProblem(p);
         if (r.Problems.Count > MaxProblemsLogged) l.RecoveryProblemsOmitted(r.Problems.Count - MaxProblemsLogged);

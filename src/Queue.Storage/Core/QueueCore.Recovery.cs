@@ -137,65 +137,35 @@ internal sealed partial class QueueCore
     }
 
     /// <summary>
-    /// Snapshot of every live job at log address <paramref name="address"/> (metadata only).
-    /// Buried jobs first, in FIFO order per tube, so a restart keeps that order.
+    /// Snapshot of every live job at log address <paramref name="address"/> (metadata only), taken
+    /// as a raw copy; <see cref="CheckpointCapture.WriteTo"/> turns it into the checkpoint elsewhere.
     /// </summary>
-    public Checkpoint CaptureCheckpoint(long address, Func<long, long> ticksToWallMs, LogJournal journal)
+    public CheckpointCapture CaptureCheckpoint(long address, LogJournal journal)
     {
         var tubes = new string[_tubes.Count];
-        var tubeIndex = new Dictionary<int, int>();
+        var buriedHeads = new int[_tubes.Count];
+        int maxSlot = 0;
+        foreach (var t in _tubes.InOrder) maxSlot = Math.Max(maxSlot, t.Slot);
+        var tubeIndex = new int[maxSlot + 1];
+        Array.Fill(tubeIndex, -1);
         for (int i = 0; i < tubes.Length; i++)
         {
-            tubes[i] = _tubes.InOrder[i].Name;
-            tubeIndex[_tubes.InOrder[i].Slot] = i;
+            var t = _tubes.InOrder[i];
+            tubes[i] = t.Name;
+            tubeIndex[t.Slot] = i;
+            buriedHeads[i] = t.BuriedHead;
         }
-        var jobs = new CheckpointJob[_jobs.Count];
-        int n = 0;
-        foreach (var t in _tubes.InOrder)
-        {
-            for (int slot = t.BuriedHead; slot >= 0; slot = _jobs.Get(slot).Next)
-            {
-                jobs[n++] = Snapshot(slot, tubeIndex, ticksToWallMs, journal);
-            }
-        }
-        _jobs.ForEachLive(slot =>
-        {
-            if (_jobs.Get(slot).State != JobState.Buried) jobs[n++] = Snapshot(slot, tubeIndex, ticksToWallMs, journal);
-        });
-        return new Checkpoint
+        return new CheckpointCapture(_jobs)
         {
             Address = address,
             LastId = Ids.Last,
             WrittenAtMs = WallClockMs,
             Tubes = tubes,
-            Jobs = jobs,
-        };
-    }
-
-    private CheckpointJob Snapshot(int slot, Dictionary<int, int> tubeIndex, Func<long, long> ticksToWallMs, LogJournal journal)
-    {
-        ref var j = ref _jobs.Get(slot);
-        var tube = TubeOf(ref j);
-        long home = journal.HomeOf(ref j, tube.Name);
-        bool chunked = home != j.BodyRef - LogRecords.EntryHeaderSize - LogRecords.PutFixedSize - tube.Name.Length;
-        return new CheckpointJob
-        {
-            Id = j.Id,
-            Tube = tubeIndex[j.Tube],
-            Priority = j.Priority,
-            State = j.State == JobState.Reserved ? JobState.Ready : j.State,
-            DelaySeconds = j.DelaySeconds,
-            TtrSeconds = j.TtrSeconds,
-            CreatedAtMs = j.CreatedAtMs,
-            ReadyAtMs = j.State == JobState.Delayed ? ticksToWallMs(j.DeadlineAt) : 0,
-            Reserves = j.Reserves,
-            Timeouts = j.Timeouts,
-            Releases = j.Releases,
-            Buries = j.Buries,
-            Kicks = j.Kicks,
-            BodyRef = j.BodyRef,
-            BodyLength = j.BodyLength,
-            ChunkedHome = chunked ? home : -1,
+            TubeIndexBySlot = tubeIndex,
+            BuriedHeads = buriedHeads,
+            NowTicks = _now,
+            NowWallMs = WallClockMs,
+            ChunkedHomes = journal.CopyChunkedHomes(),
         };
     }
 

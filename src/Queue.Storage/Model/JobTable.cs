@@ -84,6 +84,19 @@ internal sealed class JobTable
         _count--;
     }
 
+    /// <summary>
+    /// Copies every slot below <see cref="HighWater"/> (live or free) into <paramref name="destination"/>,
+    /// chunk by chunk: a plain memory copy, for a consistent picture taken on the loop and read elsewhere.
+    /// </summary>
+    public void CopySlab(Span<JobRecord> destination)
+    {
+        for (int start = 0; start < _highWater; start += ChunkSize)
+        {
+            int n = Math.Min(ChunkSize, _highWater - start);
+            _chunks[start >> ChunkBits].AsSpan(0, n).CopyTo(destination.Slice(start, n));
+        }
+    }
+
     /// <summary>Calls <paramref name="action"/> for every live slot, in slot order.</summary>
     public void ForEachLive(Action<int> action)
     {

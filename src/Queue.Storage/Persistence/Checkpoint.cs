@@ -47,46 +47,107 @@ internal sealed class Checkpoint
 
     public void WriteTo(string directory)
     {
-        int tubeBytes = 0;
-        foreach (var t in Tubes) tubeBytes += 1 + t.Length;
-        long size = 8 + 8 + 8 + 8 + 4 + tubeBytes + 8 + (long)Jobs.Length * JobSize + 4;
-        var buf = new byte[size];
-        var s = buf.AsSpan();
-        Magic.CopyTo(s);
-        int p = 8;
-        BinaryPrimitives.WriteInt64LittleEndian(s[p..], Address); p += 8;
-        BinaryPrimitives.WriteUInt64LittleEndian(s[p..], LastId); p += 8;
-        BinaryPrimitives.WriteInt64LittleEndian(s[p..], WrittenAtMs); p += 8;
-        BinaryPrimitives.WriteInt32LittleEndian(s[p..], Tubes.Length); p += 4;
-        foreach (var t in Tubes)
+        int i = 0;
+        bool Next(out CheckpointJob job)
         {
-            s[p++] = (byte)t.Length;
-            p += Encoding.ASCII.GetBytes(t, s[p..]);
+            job = i < Jobs.Length ? Jobs[i] : default;
+            return i++ < Jobs.Length;
         }
-        BinaryPrimitives.WriteInt64LittleEndian(s[p..], Jobs.Length); p += 8;
-        foreach (ref readonly var j in Jobs.AsSpan())
+        Write(directory, Address, LastId, WrittenAtMs, Tubes, Jobs.Length, Next);
+    }
+
+    /// <summary>Hands out a checkpoint's jobs in file order; false after the last.</summary>
+    public delegate bool JobCursor(out CheckpointJob job);
+
+    /// <summary>
+    /// Writes a checkpoint file (atomically: a temporary file, fsync, rename, directory fsync),
+    /// streaming the jobs through a small buffer so that no copy of the whole file is ever in memory.
+    /// </summary>
+    public static void Write(string directory, long address, ulong lastId, long writtenAtMs, string[] tubes, long jobCount, JobCursor next)
+    {
+        var path = Path.Combine(directory, FileName);
+        var tmp = path + ".tmp";
+        var buf = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
         {
-            var d = s.Slice(p, JobSize);
-            BinaryPrimitives.WriteUInt64LittleEndian(d, j.Id);
-            BinaryPrimitives.WriteInt32LittleEndian(d[8..], j.Tube);
-            BinaryPrimitives.WriteUInt32LittleEndian(d[12..], j.Priority);
-            d[16] = (byte)j.State;
-            BinaryPrimitives.WriteUInt32LittleEndian(d[17..], j.DelaySeconds);
-            BinaryPrimitives.WriteUInt32LittleEndian(d[21..], j.TtrSeconds);
-            BinaryPrimitives.WriteInt64LittleEndian(d[25..], j.CreatedAtMs);
-            BinaryPrimitives.WriteInt64LittleEndian(d[33..], j.ReadyAtMs);
-            BinaryPrimitives.WriteUInt32LittleEndian(d[41..], j.Reserves);
-            BinaryPrimitives.WriteUInt32LittleEndian(d[45..], j.Timeouts);
-            BinaryPrimitives.WriteUInt32LittleEndian(d[49..], j.Releases);
-            BinaryPrimitives.WriteUInt32LittleEndian(d[53..], j.Buries);
-            BinaryPrimitives.WriteUInt32LittleEndian(d[57..], j.Kicks);
-            BinaryPrimitives.WriteInt64LittleEndian(d[61..], j.BodyRef);
-            BinaryPrimitives.WriteInt32LittleEndian(d[69..], j.BodyLength);
-            BinaryPrimitives.WriteInt64LittleEndian(d[73..], j.ChunkedHome);
-            p += JobSize;
+            using (var file = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+            {
+                var crc = new Crc32();
+                int p = 0;
+                void Spill()
+                {
+                    crc.Append(buf.AsSpan(0, p));
+                    file.Write(buf, 0, p);
+                    p = 0;
+                }
+                Magic.CopyTo(buf);
+                p = 8;
+                BinaryPrimitives.WriteInt64LittleEndian(buf.AsSpan(p), address); p += 8;
+                BinaryPrimitives.WriteUInt64LittleEndian(buf.AsSpan(p), lastId); p += 8;
+                BinaryPrimitives.WriteInt64LittleEndian(buf.AsSpan(p), writtenAtMs); p += 8;
+                BinaryPrimitives.WriteInt32LittleEndian(buf.AsSpan(p), tubes.Length); p += 4;
+                foreach (var t in tubes)
+                {
+                    if (buf.Length - p < 1 + t.Length) Spill();
+                    buf[p++] = (byte)t.Length;
+                    p += Encoding.ASCII.GetBytes(t, buf.AsSpan(p));
+                }
+                if (buf.Length - p < 8) Spill();
+                BinaryPrimitives.WriteInt64LittleEndian(buf.AsSpan(p), jobCount); p += 8;
+                long written = 0;
+                while (next(out var j))
+                {
+                    if (buf.Length - p < JobSize) Spill();
+                    Encode(j, buf.AsSpan(p, JobSize));
+                    p += JobSize;
+                    written++;
+                }
+                if (written != jobCount) throw new InvalidOperationException($"checkpoint has {written} jobs, its header says {jobCount}");
+                Spill();
+                Span<byte> tail = stackalloc byte[4];
+                BinaryPrimitives.WriteUInt32LittleEndian(tail, crc.GetCurrentHashAsUInt32());
+                file.Write(tail);
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(tmp, path, overwrite: true);
         }
-        BinaryPrimitives.WriteUInt32LittleEndian(s[p..], Crc32.HashToUInt32(s[..p]));
-        DurableFile.WriteAtomically(Path.Combine(directory, FileName), buf);
+        catch (IOException)
+        {
+            // A half-written file would hold on to space a full disk needs back.
+            try
+            {
+                File.Delete(tmp);
+            }
+            catch (IOException)
+            {
+            }
+            throw;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buf);
+        }
+        DurableFile.SyncDirectory(directory);
+    }
+
+    private static void Encode(in CheckpointJob j, Span<byte> d)
+    {
+        BinaryPrimitives.WriteUInt64LittleEndian(d, j.Id);
+        BinaryPrimitives.WriteInt32LittleEndian(d[8..], j.Tube);
+        BinaryPrimitives.WriteUInt32LittleEndian(d[12..], j.Priority);
+        d[16] = (byte)j.State;
+        BinaryPrimitives.WriteUInt32LittleEndian(d[17..], j.DelaySeconds);
+        BinaryPrimitives.WriteUInt32LittleEndian(d[21..], j.TtrSeconds);
+        BinaryPrimitives.WriteInt64LittleEndian(d[25..], j.CreatedAtMs);
+        BinaryPrimitives.WriteInt64LittleEndian(d[33..], j.ReadyAtMs);
+        BinaryPrimitives.WriteUInt32LittleEndian(d[41..], j.Reserves);
+        BinaryPrimitives.WriteUInt32LittleEndian(d[45..], j.Timeouts);
+        BinaryPrimitives.WriteUInt32LittleEndian(d[49..], j.Releases);
+        BinaryPrimitives.WriteUInt32LittleEndian(d[53..], j.Buries);
+        BinaryPrimitives.WriteUInt32LittleEndian(d[57..], j.Kicks);
+        BinaryPrimitives.WriteInt64LittleEndian(d[61..], j.BodyRef);
+        BinaryPrimitives.WriteInt32LittleEndian(d[69..], j.BodyLength);
+        BinaryPrimitives.WriteInt64LittleEndian(d[73..], j.ChunkedHome);
     }
 
     /// <summary>Reads the checkpoint, or null if there is none. A damaged one is an error, not a silent restart from scratch.</summary>

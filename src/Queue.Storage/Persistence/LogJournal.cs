@@ -265,6 +265,9 @@ internal sealed class LogJournal : IJobJournal
 
     private long PutFootprint(int tubeLength, int bodyLength) => Footprint(tubeLength, bodyLength) + 2 * LogRecords.EntryHeaderSize;
 
+    /// <summary>A copy of the chunked bodies' first-chunk addresses (for a checkpoint capture).</summary>
+    public Dictionary<ulong, long> CopyChunkedHomes() => new(_chunkedHomes);
+
     /// <summary>Address of the first record of a job's current full image.</summary>
     public long HomeOf(ref JobRecord job, string tube) =>
         _chunkedHomes.Count > 0 && _chunkedHomes.TryGetValue(job.Id, out long home)

@@ -67,25 +67,34 @@ internal sealed class LogMaintenance
     private void StartCheckpoint()
     {
         long address = _log.Log.TailAddress;
-        var checkpoint = _core.CaptureCheckpoint(address, _core.TicksToWallMs, _journal);
+        var capture = _core.CaptureCheckpoint(address, _journal);
         _checkpointRunning = true;
         _log.Log.Commit();
-        _checkpointTask = Task.Run(async () =>
+        // Written on a thread of its own (seconds of work for millions of jobs), not a pool thread
+        // that connections and the engine loop may be waiting for.
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _checkpointTask = done.Task;
+        new Thread(() =>
         {
             Exception? error = null;
             try
             {
-                await _log.Log.WaitForCommitAsync(address).ConfigureAwait(false);
+                _log.Log.WaitForCommitAsync(address).AsTask().GetAwaiter().GetResult();
                 _log.Sync();
-                checkpoint.WriteTo(_log.Directory);
+                capture.WriteTo(_log.Directory);
             }
             catch (Exception ex)
             {
                 error = ex;
             }
-            long bytes = 48 + checkpoint.Jobs.Length * 81L;
+            finally
+            {
+                capture.Dispose();
+            }
+            long bytes = 48 + capture.Count * 81L;
             _engine.PostMaintenance(() => CheckpointDone(address, bytes, error));
-        });
+            done.TrySetResult();
+        }) { IsBackground = true, Name = "queue-checkpoint" }.Start();
     }
 
     private void CheckpointDone(long address, long bytes, Exception? error)
@@ -122,7 +131,7 @@ internal sealed class LogMaintenance
         // Written even when nothing was logged since the last one: it also keeps what is not
         // logged (reserve and timeout counts, expired delays), so a clean stop loses nothing.
         if (_journal.Ephemeral || _log.Device.Failure is not null) return; // a broken log takes no checkpoint
-        var checkpoint = _core.CaptureCheckpoint(address, _core.TicksToWallMs, _journal);
+        using var checkpoint = _core.CaptureCheckpoint(address, _journal);
         _log.Log.Commit();
         _log.Log.WaitForCommitAsync(address).AsTask().GetAwaiter().GetResult();
         _log.Sync();
@@ -139,7 +148,7 @@ internal sealed class LogMaintenance
         _checkpointAddress = address;
     }
 
-    private void WriteCheckpoint(Checkpoint checkpoint)
+    private void WriteCheckpoint(CheckpointCapture checkpoint)
     {
         try
         {

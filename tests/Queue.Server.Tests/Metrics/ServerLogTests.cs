@@ -25,14 +25,14 @@ public sealed class ServerLogTests
     {
         var sink = new LogSink();
         var options = EngineOptions.From(new ServerOptions { BinlogDirectory = "/data", MaxMemory = 100L << 20 }, sink);
-        options.OnRecovered!(new RecoveryReport(5, 3, 7, 2, 4096, TimeSpan.FromMilliseconds(12), ["record at address 1 failed its checksum", "job 9 is lost"]));
+        options.OnRecovered!(new RecoveryReport(5, 3, 7, 2, 4096, TimeSpan.FromMilliseconds(12), ["record at address 1 failed its checksum", "job 9 is lost"]) { CheckpointLoadTime = TimeSpan.FromMilliseconds(4) });
         var capture = new Capture();
         Assert.Empty(capture.Lines);
         sink.Attach(capture);
         options.OnMemoryPressure!(true, 81L << 20);
 
         Assert.Equal([10, 11, 12, 12, 30], capture.Lines.Select(l => l.Id));
-        Assert.Equal("recovered 5 jobs (3 from the checkpoint, 7 log records replayed, 2 records skipped, 4096 bytes of log) in 12 ms", capture.Lines[0].Message);
+        Assert.Equal("recovered 5 jobs (3 from the checkpoint, 7 log records replayed, 2 records skipped, 4096 bytes of log) in 12 ms (4 ms of it loading the checkpoint)", capture.Lines[0].Message);
         Assert.Contains(capture.Lines[0].State, kv => kv.Key == "DamagedRecords" && (long)kv.Value! == 2);
         Assert.Equal(LogLevel.Warning, capture.Lines[1].Level);
         Assert.Equal("recovery: job 9 is lost", capture.Lines[3].Message);

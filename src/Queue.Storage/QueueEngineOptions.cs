@@ -39,8 +39,8 @@ public sealed class QueueEngineOptions
     /// <summary>Log segment size request (-s); rounded up to a power of two, at least four log pages.</summary>
     public long SegmentSize { get; set; } = 10485760;
 
-    /// <summary>Write an index checkpoint after this much log (at least the size of the previous checkpoint).</summary>
-    public long CheckpointLogBytes { get; set; } = 32L << 20;
+    /// <summary>Write an index checkpoint after this much log (at least the size of the previous checkpoint, so writing checkpoints never costs more than writing the log; a small index is checkpointed often and replay after a crash stays short).</summary>
+    public long CheckpointLogBytes { get; set; } = 4L << 20;
 
     /// <summary>Write an index checkpoint at least this often while the log changes.</summary>
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(60);

@@ -1,9 +1,8 @@
 # QueueServer: a drop-in replacement for beanstalkd 1.12, as an OCI image.
 #
-# The executable is published on the host first (self-contained, single file, trimmed, ReadyToRun,
-# invariant globalization: ~22 MB), then copied in; the image build needs no SDK image or restore:
-#   dotnet publish src/Queue.Server -c Release -r linux-x64 --self-contained \
-#     -p:PublishSingleFile=true -p:PublishTrimmed=true -p:DebugType=none \
+# The executable is published on the host first (NativeAOT: one native file of ~5 MB, invariant
+# globalization), then copied in; the image build needs no SDK image or restore:
+#   dotnet publish src/Queue.Server -c Release -r linux-x64 -p:DebugType=none -p:StripSymbols=true \
 #     -p:InvariantGlobalization=true -p:PublishReferencesDocumentationFiles=false -o out/container/app
 #   mkdir -p out/container/data
 #   docker build -t queueserver .

@@ -3,7 +3,7 @@
 #
 #   sudo tests/container/container-test.sh          (as root; Debian 12; no registry needed)
 #
-# Steps: install podman/runc/catatonit if missing; publish the server (self-contained single file)
+# Steps: install podman/runc/catatonit if missing; publish the server (one native executable, NativeAOT)
 # into out/container/; build a base image from the host's libraries (stands in for
 # mcr.microsoft.com/dotnet/runtime-deps:10.0); build the repo's Dockerfile on it; then run the checks.
 # Everything runs with --network=host and the server bound to 127.0.0.1 (no bridge, no -p).
@@ -11,8 +11,8 @@
 # check and "container-test: N passed, M failed"; exits 1 if any check failed, 2 on a setup error.
 #
 # Environment:
-#   PUBLISH_ARGS   extra dotnet publish arguments; default "-p:PublishTrimmed=true" (trimmed, ReadyToRun,
-#                  uncompressed). E.g. PUBLISH_ARGS="-p:EnableCompressionInSingleFile=true" for the untrimmed variant.
+#   PUBLISH_ARGS   extra dotnet publish arguments (default none: NativeAOT, as the project publishes).
+#                  E.g. PUBLISH_ARGS="-p:PublishAot=false -p:PublishSingleFile=true -p:PublishReadyToRun=true" for a JIT build.
 #   KEEP_IMAGES=1  keep the built images (for inspection)
 set -uo pipefail
 
@@ -22,7 +22,7 @@ IMAGE=localhost/queueserver:ci-$RUN_ID
 BASE_IMAGE=localhost/queueserver-base:ci-$RUN_ID
 VOLUME=queueserver-ci-$RUN_ID
 CTR=queueserver-ci-$RUN_ID
-PUBLISH_ARGS=${PUBLISH_ARGS--p:PublishTrimmed=true}
+PUBLISH_ARGS=${PUBLISH_ARGS-}
 WORK=$(mktemp -d -t queueserver-ctr.XXXXXX)
 CONTAINERS=()
 
@@ -68,22 +68,26 @@ CONF
 export CONTAINERS_CONF="$WORK/containers.conf"
 log "$(podman --version), $(runc --version | head -1)"
 
-# ---- 3. publish on the host: self-contained single file, invariant globalization ----
+# ---- 3. publish on the host: one native executable (NativeAOT), invariant globalization ----
 OUT=$REPO/out/container
 log "dotnet publish src/Queue.Server $PUBLISH_ARGS"
 rm -rf "$OUT"
 # shellcheck disable=SC2086
 dotnet publish "$REPO/src/Queue.Server" -c Release -r linux-x64 --self-contained \
-  -p:PublishSingleFile=true -p:DebugType=none -p:InvariantGlobalization=true -p:PublishReferencesDocumentationFiles=false \
+  -p:DebugType=none -p:StripSymbols=true -p:InvariantGlobalization=true -p:PublishReferencesDocumentationFiles=false \
   $PUBLISH_ARGS \
   --artifacts-path "$REPO/out/container-build" -o "$OUT/app" -nologo -v q -clp:NoSummary \
   > "$WORK/publish.log" 2>&1 || { cat "$WORK/publish.log"; die "dotnet publish failed"; }
 if grep -q 'warning' "$WORK/publish.log"; then
-  bad "publish has warnings (trim/single-file analysis):"; grep 'warning' "$WORK/publish.log" | sort -u | head -20 | sed 's/^/    /'
+  bad "publish has warnings (trim/AOT analysis):"; grep 'warning' "$WORK/publish.log" | sort -u | head -20 | sed 's/^/    /'
 else
-  ok "publish is warning-free ($PUBLISH_ARGS)"
+  ok "publish is warning-free (NativeAOT${PUBLISH_ARGS:+ $PUBLISH_ARGS})"
 fi
 mkdir -p "$OUT/data"
+# The load generator fills the container past its memory cap in check d.
+LOADGEN=$REPO/bench/Queue.LoadGen/bin/Release/net10.0/queue-loadgen
+dotnet build "$REPO/bench/Queue.LoadGen" -c Release -nologo -v q -clp:NoSummary > "$WORK/loadgen.log" 2>&1 \
+  || { cat "$WORK/loadgen.log"; die "building the load generator failed"; }
 BIN=$OUT/app/beanstalkd
 [ -x "$BIN" ] || die "no executable at $BIN"
 log "published $(du -b "$BIN" | cut -f1) bytes ($(ls "$OUT/app" | tr '\n' ' '))"
@@ -280,6 +284,28 @@ if wait_up "$PORT"; then
     ok "d. runs under --memory 128m: the container sees a cgroup limit of $lim bytes; RSS $rss"
   else
     bad "d. under --memory 128m: stats pid '$(yaml_get "$st" pid)', cgroup limit seen '$lim' (want 134217728)"
+  fi
+  cap=$(yaml_get "$st" memory-limit)
+  if [ -n "$cap" ] && [ "$cap" -gt 0 ] && [ "$cap" -lt 134217728 ]; then
+    ok "d. the memory cap defaults from the cgroup limit: memory-limit $cap bytes ($((cap / 1048576)) MiB of 128 MiB)"
+  else
+    bad "d. memory-limit '$cap' is not derived from the 128 MiB cgroup limit"
+  fi
+  # Fill past the cap with 100-byte jobs (8 connections x 16 pipelined, bounded to 120 s): puts
+  # must end in OUT_OF_MEMORY while the container lives on (no OOM kill), still answering.
+  fill=$("$LOADGEN" --scenario fill --host 127.0.0.1 --port "$PORT" --duration 120 --json 2>/dev/null | tail -1)
+  accepted=$(sed -n 's/.*"acceptedBeforeRefusal":\([0-9]*\).*/\1/p' <<<"$fill")
+  refused=$(sed -n 's/.*"OUT_OF_MEMORY":\([0-9]*\).*/\1/p' <<<"$fill")
+  running=$(podman inspect --format '{{.State.Running}} {{.State.OOMKilled}}' "$C4" 2>/dev/null)
+  bs_open "$PORT"; bs_send "put 0 0 1 1" "x"; after=$(bs_line)
+  bs_send "reserve-with-timeout 0"; got=$(bs_line); [[ $got == RESERVED\ * ]] && bs_data "${got##* }" >/dev/null
+  id=$(cut -d' ' -f2 <<<"$got"); bs_send "delete $id"; got=${got%% *}; del=$(bs_line)
+  st=$(bs_yaml stats); bs_close
+  if [ -n "$accepted" ] && [ "${refused:-0}" -gt 0 ] && [ "$running" = "true false" ] && [[ $after == OUT_OF_MEMORY || $after == INSERTED\ * ]] \
+     && [ "$got" = RESERVED ] && [ "$del" = DELETED ]; then
+    ok "d. filling past the cap: $accepted puts accepted, then OUT_OF_MEMORY ($refused refusals); not killed (running, OOMKilled false); then a put gets '$after' (the fill's connections are gone, so usage may be under the low watermark again); reserve+delete work; memory-used $(yaml_get "$st" memory-used) bytes"
+  else
+    bad "d. fill past the cap: loadgen '$fill'; container '$running'; put after fill '$after'; reserve '$got' delete '$del'"
   fi
 else
   bad "d. container with --memory 128m did not answer"

@@ -2,7 +2,11 @@
 """RAM per queued job: anonymous resident memory of the server (RssAnon) before and after putting
 N jobs of SIZE bytes, divided by N; ours and beanstalkd 1.12 (both in memory, no -b).
 
-    ram_per_job.py OURS_BINARY [--jobs 1000000] [--size 100]
+    ram_per_job.py OURS_BINARY [--jobs 1000000] [--size 100] [--ours-args "--max-memory=1G"]
+
+Without a cap our server sizes its body cache from physical memory (a quarter of the cap on a
+large machine), so on a big machine every body may still be cached: pass --max-memory (or -b DIR)
+in --ours-args to measure the index alone, which is what a long queue costs per job.
 """
 import argparse, shutil, signal, socket, subprocess, sys, time
 
@@ -36,9 +40,9 @@ def fill(port, n, size, batch=1000):
     s.close()
 
 
-def measure(label, binary, n, size):
+def measure(label, binary, n, size, extra=()):
     port = free_port()
-    p = subprocess.Popen([binary, "-l", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    p = subprocess.Popen([binary, "-l", "127.0.0.1", "-p", str(port), *extra], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(500):
             try:
@@ -51,7 +55,7 @@ def measure(label, binary, n, size):
         fill(port, n, size)
         time.sleep(3)  # let the server settle (cache trimming, GC)
         after = rss_anon(p.pid)
-        print(f"{label}: {n:,} jobs of {size} B: RssAnon {before / 2**20:.1f} -> {after / 2**20:.1f} MiB = "
+        print(f"{label}{' ' + ' '.join(extra) if extra else ''}: {n:,} jobs of {size} B: RssAnon {before / 2**20:.1f} -> {after / 2**20:.1f} MiB = "
               f"{(after - before) / n:,.0f} B per queued job", flush=True)
     finally:
         p.send_signal(signal.SIGKILL); p.wait()
@@ -62,9 +66,11 @@ def main():
     ap.add_argument("ours")
     ap.add_argument("--jobs", type=int, default=1_000_000)
     ap.add_argument("--size", type=int, default=100)
+    ap.add_argument("--ours-args", default="", help="extra arguments for our server, e.g. --max-memory=1G")
+    ap.add_argument("--skip-beanstalkd", action="store_true")
     a = ap.parse_args()
-    measure("QueueServer", a.ours, a.jobs, a.size)
-    if shutil.which("beanstalkd"):
+    measure("QueueServer", a.ours, a.jobs, a.size, a.ours_args.split())
+    if shutil.which("beanstalkd") and not a.skip_beanstalkd:
         measure("beanstalkd 1.12", shutil.which("beanstalkd"), a.jobs, a.size)
 
 

@@ -75,6 +75,11 @@ public sealed class MemoryGovernor : IDisposable
     /// <summary>Whether a put of <paramref name="bytes"/> may proceed. Engine loop only.</summary>
     public bool TryAdmit(long bytes)
     {
+        // The estimate (last sample plus what was admitted since) reached the high watermark: take
+        // a real reading first (with a collection if it is really there) rather than refuse on an
+        // estimate. Dead bodies in old GC generations would otherwise refuse puts for a whole
+        // sampling interval that a collection makes room for.
+        if (!UnderPressure && Used + bytes >= HighWatermark) Sample();
         if (UnderPressure || Used + bytes >= HighWatermark)
         {
             Evaluate(Used + bytes);

@@ -135,34 +135,6 @@ internal sealed class Recovery : ILogEntryConsumer
         log.Sync();
     }
 
-    /// <summary>
-    /// Reads every recovered job's put record (and chunks) and checks its CRC: a job whose body was
-    /// damaged where replay did not look (before the checkpoint) is reported and dropped here,
-    /// rather than failing every later reserve. Costs a read of the live bodies, not of the history.
-    /// </summary>
-    private void VerifyBodies()
-    {
-        if (_core.Bodies is not LogBodyStore store) return;
-        var jobs = _core.Jobs;
-        var lost = new List<ulong>();
-        for (int slot = 0; slot < jobs.HighWater; slot++)
-        {
-            ref var j = ref jobs.Get(slot);
-            if (j.State == JobState.Invalid) continue;
-            try
-            {
-                store.ReadFromLog(ref j, _core.Tubes.BySlot(j.Tube).Name);
-            }
-            catch (LogCorruptException ex)
-            {
-                _bad++;
-                _problems.Add($"job {j.Id} (tube {_core.Tubes.BySlot(j.Tube).Name}) is lost: {ex.Message}");
-                lost.Add(j.Id);
-            }
-        }
-        foreach (ulong id in lost) _core.RestoreDelete(id, _journal);
-    }
-
     public void Consume(ReadOnlySpan<byte> entry, long currentAddress, long nextAddress)
     {
         _records++;

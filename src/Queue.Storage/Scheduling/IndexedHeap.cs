@@ -9,6 +9,8 @@ namespace Queue.Storage.Scheduling;
 /// </summary>
 internal sealed class IndexedHeap<TPolicy> where TPolicy : struct, IHeapPolicy
 {
+    private const int ShrinkAbove = 8192;
+
     private readonly JobTable _jobs;
     private int[] _items;
     private int _count;
@@ -64,7 +66,10 @@ internal sealed class IndexedHeap<TPolicy> where TPolicy : struct, IHeapPolicy
             if (!SiftUp(index)) SiftDown(index);
         }
         TPolicy.SetIndex(_jobs, removed, -1);
-        if (_items.Length > 64 && _count < _items.Length / 4) Array.Resize(ref _items, _items.Length / 2);
+        // Give memory back after a large backlog drains, but never for small heaps, and only well
+        // below the size that made it grow: a tube that fills and drains a few thousand jobs over
+        // and over must not reallocate its heap every cycle (the hot path allocates nothing).
+        if (_items.Length > ShrinkAbove && _count < _items.Length / 8) Array.Resize(ref _items, _items.Length / 2);
     }
 
     /// <summary>Restores order after the key of the element at <paramref name="index"/> changed.</summary>

@@ -12,7 +12,11 @@ namespace Queue.Storage.Persistence;
 internal sealed class LogBodyStore : IBodyStore
 {
     private const int ChunkBits = 12;
-    private byte[]?[][] _chunks = new byte[]?[16][];
+    private const int ChunkMask = (1 << ChunkBits) - 1;
+    // Bodies by job slot, in chunks of 4096 references; a chunk whose bodies were all evicted is
+    // given back (8 bytes per job would otherwise stay for every job that was ever cached).
+    private byte[]?[]?[] _chunks = new byte[]?[16][];
+    private int[] _chunkBodies = new int[16];
     private readonly DurableLog _log;
     private readonly Func<int, string> _tubeName;
 
@@ -58,36 +62,51 @@ internal sealed class LogBodyStore : IBodyStore
 
     public byte[] Load(int slot, ref JobRecord job)
     {
-        var cached = Slot(slot);
+        var cached = Cached(slot);
         if (cached is not null) return cached;
         var body = ReadFromLog(ref job, _tubeName(job.Tube));
         Cache(slot, job.Id, body);
         return body;
     }
 
-    public void Release(int slot, ref JobRecord job) => Drop(ref Slot(slot));
+    public void Release(int slot, ref JobRecord job) => Drop(slot, evicting: false);
 
     private void Cache(int slot, ulong id, byte[] body)
     {
-        ref var s = ref Slot(slot);
-        Drop(ref s);
-        s = body;
+        Drop(slot, evicting: false);
+        int c = slot >> ChunkBits;
+        if (c >= _chunks.Length)
+        {
+            int n = Math.Max(c + 1, _chunks.Length * 2);
+            Array.Resize(ref _chunks, n);
+            Array.Resize(ref _chunkBodies, n);
+        }
+        (_chunks[c] ??= new byte[]?[1 << ChunkBits])[slot & ChunkMask] = body;
+        _chunkBodies[c]++;
         _cachedBytes += body.Length;
         _cachedBodies++;
         if (Budget != long.MaxValue) _order.Enqueue((slot, id));
     }
 
-    private void Drop(ref byte[]? cached)
+    /// <summary>
+    /// Forgets a cached body. Eviction (memory is short) also gives back a chunk left empty; a
+    /// delete does not, so a queue that churns a few jobs never reallocates its chunk.
+    /// </summary>
+    private void Drop(int slot, bool evicting)
     {
+        int c = slot >> ChunkBits;
+        if (c >= _chunks.Length || _chunks[c] is not { } chunk) return;
+        ref var cached = ref chunk[slot & ChunkMask];
         if (cached is null) return;
         _cachedBytes -= cached.Length;
         _cachedBodies--;
         cached = null;
+        if (--_chunkBodies[c] == 0 && evicting) _chunks[c] = null;
     }
 
     private bool IsCurrent(JobTable jobs, int slot, ulong id)
     {
-        if (Slot(slot) is null) return false;
+        if (Cached(slot) is null) return false;
         ref var job = ref jobs.Get(slot);
         return job.Id == id && job.State != JobState.Invalid;
     }
@@ -110,7 +129,7 @@ internal sealed class LogBodyStore : IBodyStore
             }
             ref var job = ref jobs.Get(e.Slot);
             if (job.BodyRef + job.BodyLength > flushed) break; // still only in FASTER's memory page
-            Drop(ref Slot(e.Slot));
+            Drop(e.Slot, evicting: true);
             _leaving.Dequeue();
             _leavingBytes -= e.Length;
             Evictions++;
@@ -125,7 +144,7 @@ internal sealed class LogBodyStore : IBodyStore
                 continue;
             }
             ref var job = ref jobs.Get(e.Slot);
-            var body = Slot(e.Slot)!;
+            var body = Cached(e.Slot)!;
             if (job.BodyRef == 0)
             {
                 if (Spill is null || !Spill(ref job, body)) break; // disk full: keep it for now
@@ -149,11 +168,10 @@ internal sealed class LogBodyStore : IBodyStore
         }
     }
 
-    private ref byte[]? Slot(int slot)
+    private byte[]? Cached(int slot)
     {
         int c = slot >> ChunkBits;
-        if (c >= _chunks.Length) Array.Resize(ref _chunks, Math.Max(c + 1, _chunks.Length * 2));
-        return ref (_chunks[c] ??= new byte[]?[1 << ChunkBits])[slot & ((1 << ChunkBits) - 1)];
+        return c < _chunks.Length && _chunks[c] is { } chunk ? chunk[slot & ChunkMask] : null;
     }
 
     /// <summary>Reads and checks a job's put record; returns the body followed by CRLF.</summary>

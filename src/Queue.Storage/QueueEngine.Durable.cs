@@ -25,7 +25,7 @@ public sealed partial class QueueEngine
         try
         {
             var core = new QueueCore(options.TimeProvider, options.MaxJobSize);
-            var journal = new LogJournal(log, options.TimeProvider, core.TicksToWallMs, ephemeral: spill);
+            var journal = new LogJournal(log, options.TimeProvider, core.TicksToWallMs, ephemeral: spill) { Jobs = core.Jobs };
             var bodies = new LogBodyStore(log, slot => core.Tubes.BySlot(slot).Name);
             core.Bodies = bodies;
             var report = spill ? null : Persistence.Recovery.Run(log, core, journal);

@@ -29,7 +29,7 @@ internal sealed partial class QueueCore
         int slot = _jobs.Allocate(cmd.Id);
         ref var j = ref _jobs.Get(slot);
         j.Priority = cmd.Priority;
-        j.DelaySeconds = cmd.Delay;
+        _jobs.SetDelay(slot, cmd.Delay);
         j.TtrSeconds = Math.Max(cmd.Ttr, 1u);
         j.CreatedAtMs = cmd.CreatedAtMs;
         j.Tube = t.Slot;
@@ -86,8 +86,9 @@ internal sealed partial class QueueCore
         RemoveReserved(slot);
         ref var j = ref _jobs.Get(slot);
         j.Priority = cmd.Priority;
-        j.DelaySeconds = cmd.Delay;
-        j.Releases++;
+        ref var x = ref _jobs.Extras(slot);
+        x.DelaySeconds = cmd.Delay;
+        x.Releases++;
         if (cmd.Delay > 0) InsertDelayed(slot, _now + cmd.Delay * TicksPerSecond);
         else InsertReady(slot);
         _journal.Update(ref _jobs.Get(slot));
@@ -112,7 +113,7 @@ internal sealed partial class QueueCore
         RemoveReserved(slot);
         ref var j = ref _jobs.Get(slot);
         j.Priority = cmd.Priority;
-        j.Buries++;
+        _jobs.Extras(slot).Buries++;
         InsertBuried(slot);
         _journal.Update(ref _jobs.Get(slot));
         cmd.Status = CommandStatus.Ok;
@@ -166,7 +167,7 @@ internal sealed partial class QueueCore
         if (!_journal.CanUpdate()) return false;
         Detach(slot);
         ref var j = ref _jobs.Get(slot);
-        j.Kicks++;
+        _jobs.Extras(slot).Kicks++;
         InsertReady(slot);
         _journal.Update(ref _jobs.Get(slot));
         MatchWaiters(TubeOf(ref _jobs.Get(slot)));

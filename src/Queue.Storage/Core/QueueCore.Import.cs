@@ -18,14 +18,17 @@ internal sealed partial class QueueCore
         ref var j = ref _jobs.Get(slot);
         j.Tube = tube.Slot;
         j.Priority = imported.Priority;
-        j.DelaySeconds = imported.DelaySeconds;
         j.TtrSeconds = Math.Max(1u, imported.TtrSeconds);
         j.CreatedAtMs = imported.CreatedAtUnixMs;
-        j.Reserves = imported.Reserves;
-        j.Timeouts = imported.Timeouts;
-        j.Releases = imported.Releases;
-        j.Buries = imported.Buries;
-        j.Kicks = imported.Kicks;
+        _jobs.SetExtras(slot, new JobExtras
+        {
+            DelaySeconds = imported.DelaySeconds,
+            Reserves = imported.Reserves,
+            Timeouts = imported.Timeouts,
+            Releases = imported.Releases,
+            Buries = imported.Buries,
+            Kicks = imported.Kicks,
+        });
         switch (imported.State)
         {
             case JobState.Buried:

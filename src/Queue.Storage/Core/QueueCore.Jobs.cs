@@ -102,7 +102,7 @@ internal sealed partial class QueueCore
         TimeInQueue.Observe(Math.Max(0, WallClockMs - j.CreatedAtMs) / 1000.0);
         var t = TubeOf(ref j);
         j.State = JobState.Reserved;
-        j.Reserves++;
+        _jobs.Extras(slot).Reserves++;
         j.DeadlineAt = _now + j.TtrSeconds * TicksPerSecond;
         j.Owner = s.Id;
         j.Prev = s.ReservedTail;

@@ -116,12 +116,15 @@ internal sealed partial class QueueCore
     {
         ref var j = ref _jobs.Get(slot);
         j.Priority = image.Priority;
-        j.DelaySeconds = image.DelaySeconds;
-        j.Reserves = image.Reserves;
-        j.Timeouts = image.Timeouts;
-        j.Releases = image.Releases;
-        j.Buries = image.Buries;
-        j.Kicks = image.Kicks;
+        _jobs.SetExtras(slot, new JobExtras
+        {
+            DelaySeconds = image.DelaySeconds,
+            Reserves = image.Reserves,
+            Timeouts = image.Timeouts,
+            Releases = image.Releases,
+            Buries = image.Buries,
+            Kicks = image.Kicks,
+        });
         switch (image.State)
         {
             case JobState.Buried:

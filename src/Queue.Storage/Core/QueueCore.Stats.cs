@@ -48,6 +48,7 @@ internal sealed partial class QueueCore
             return;
         }
         ref var j = ref _jobs.Get(slot);
+        var x = _jobs.ExtrasOf(slot);
         long timeLeft = j.State is JobState.Reserved or JobState.Delayed ? SecondsLeft(j.DeadlineAt) : 0;
         cmd.Payload = new JobStats
         {
@@ -56,15 +57,15 @@ internal sealed partial class QueueCore
             State = j.State,
             Priority = j.Priority,
             AgeSeconds = Math.Max(0, (WallClockMs - j.CreatedAtMs) / 1000),
-            DelaySeconds = j.DelaySeconds,
+            DelaySeconds = x.DelaySeconds,
             TtrSeconds = j.TtrSeconds,
             TimeLeftSeconds = timeLeft,
             File = BinlogInfo?.FileOf(j.BodyRef) ?? 0,
-            Reserves = j.Reserves,
-            Timeouts = j.Timeouts,
-            Releases = j.Releases,
-            Buries = j.Buries,
-            Kicks = j.Kicks,
+            Reserves = x.Reserves,
+            Timeouts = x.Timeouts,
+            Releases = x.Releases,
+            Buries = x.Buries,
+            Kicks = x.Kicks,
         };
         cmd.Status = CommandStatus.Ok;
     }

@@ -33,7 +33,7 @@ internal sealed partial class QueueCore
             {
                 // TTR expired: back to ready; counted, not logged (beanstalkd conn_timeout)
                 RemoveReserved(slot);
-                j.Timeouts++;
+                _jobs.Extras(slot).Timeouts++;
                 _jobTimeouts++;
                 InsertReady(slot);
             }

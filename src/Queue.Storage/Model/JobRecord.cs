@@ -4,7 +4,9 @@ namespace Queue.Storage.Model;
 
 /// <summary>
 /// One job's metadata, stored by value in the <see cref="JobTable"/> slab so that millions of jobs
-/// cost no GC objects. The body lives elsewhere (see <see cref="Core.IBodyStore"/>).
+/// cost no GC objects: 64 bytes. The body lives elsewhere (see <see cref="Core.IBodyStore"/>); the
+/// delay and the per-job counters, zero for most queued jobs, live beside the slab in
+/// <see cref="JobExtras"/> (see <see cref="JobTable.Extras"/>).
 /// Ensures: a slot is in at most one of {tube ready heap, tube delay heap, tube buried list,
 /// session reserved list}; <see cref="HeapIndex"/> and <see cref="Prev"/>/<see cref="Next"/> are
 /// meaningful only for the structure that matches <see cref="State"/>.
@@ -12,6 +14,9 @@ namespace Queue.Storage.Model;
 [StructLayout(LayoutKind.Sequential, Pack = 4)]
 internal struct JobRecord
 {
+    /// <summary>Tube slots fit in the low 24 bits of <see cref="_tubeAndState"/>.</summary>
+    public const int MaxTubeSlots = 1 << 24;
+
     public ulong Id;
     /// <summary>Wall-clock creation time, Unix milliseconds (drives <c>age</c>, survives restarts).</summary>
     public long CreatedAtMs;
@@ -21,9 +26,9 @@ internal struct JobRecord
     public long BodyRef;
     public int BodyLength;
     public uint Priority;
-    public uint DelaySeconds;
     public uint TtrSeconds;
-    public int Tube;
+    // Tube slot (low 24 bits) and state (high 8 bits).
+    private int _tubeAndState;
     /// <summary>
     /// Index in the tube's ready or delay heap (state Ready/Delayed); the owning session's id when
     /// Reserved (see <see cref="Owner"/>). One field, because a job is never in a heap and reserved.
@@ -34,12 +39,22 @@ internal struct JobRecord
     /// <summary>Intrusive list links: buried list (Buried) or owner's reserved list (Reserved).</summary>
     public int Prev;
     public int Next;
-    // Counters are 16 bits and stop at 65535 (beanstalkd's are 32 bits): four bytes per job cheaper.
-    private ushort _reserves;
-    private ushort _timeouts;
-    private ushort _releases;
-    private ushort _buries;
-    private ushort _kicks;
+
+    public int Tube
+    {
+        readonly get => _tubeAndState & (MaxTubeSlots - 1);
+        set
+        {
+            if ((uint)value >= MaxTubeSlots) throw new InvalidOperationException("too many tubes");
+            _tubeAndState = (_tubeAndState & ~(MaxTubeSlots - 1)) | value;
+        }
+    }
+
+    public JobState State
+    {
+        readonly get => (JobState)(byte)((uint)_tubeAndState >> 24);
+        set => _tubeAndState = (_tubeAndState & (MaxTubeSlots - 1)) | ((int)value << 24);
+    }
 
     /// <summary>Owning session id when Reserved (shares storage with <see cref="HeapIndex"/>).</summary>
     public int Owner
@@ -47,14 +62,4 @@ internal struct JobRecord
         readonly get => HeapIndex;
         set => HeapIndex = value;
     }
-
-    public uint Reserves { readonly get => _reserves; set => _reserves = Saturate(value); }
-    public uint Timeouts { readonly get => _timeouts; set => _timeouts = Saturate(value); }
-    public uint Releases { readonly get => _releases; set => _releases = Saturate(value); }
-    public uint Buries { readonly get => _buries; set => _buries = Saturate(value); }
-    public uint Kicks { readonly get => _kicks; set => _kicks = Saturate(value); }
-
-    private static ushort Saturate(uint value) => (ushort)Math.Min(value, ushort.MaxValue);
-
-    public JobState State;
 }

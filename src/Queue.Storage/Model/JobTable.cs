@@ -15,6 +15,10 @@ internal sealed class JobTable
 
     private JobRecord[][] _chunks = new JobRecord[4][];
     private int _chunkCount;
+    // JobExtras by slot, in chunks parallel to the slab; a chunk exists once a job in its range had
+    // a non-zero delay or counter.
+    private JobExtras[]?[] _extras = new JobExtras[4][];
+    private int _extraChunks;
     private int _highWater;          // slots ever handed out
     private int _freeHead = -1;      // free list threaded through JobRecord.Next
     private int _count;
@@ -30,7 +34,8 @@ internal sealed class JobTable
 
     /// <summary>Bytes held by the slab and the index (for memory accounting).</summary>
     public long FootprintBytes =>
-        (long)_chunkCount * ChunkSize * Unsafe.SizeOf<JobRecord>() + (long)_index.Length * sizeof(int);
+        (long)_chunkCount * ChunkSize * Unsafe.SizeOf<JobRecord>() + (long)_index.Length * sizeof(int) +
+        (long)_extraChunks * ChunkSize * Unsafe.SizeOf<JobExtras>();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref JobRecord Get(int slot) => ref _chunks[slot >> ChunkBits][slot & ChunkMask];
@@ -74,10 +79,71 @@ internal sealed class JobTable
         return slot;
     }
 
+    /// <summary>A job's delay and counters, for writing (creates their chunk if needed).</summary>
+    public ref JobExtras Extras(int slot)
+    {
+        int c = slot >> ChunkBits;
+        if (c >= _extras.Length) Array.Resize(ref _extras, Math.Max(c + 1, _extras.Length * 2));
+        if (_extras[c] is null)
+        {
+            _extras[c] = new JobExtras[ChunkSize];
+            _extraChunks++;
+        }
+        return ref _extras[c]![slot & ChunkMask];
+    }
+
+    /// <summary>A job's delay and counters (all zero when none were ever set).</summary>
+    public JobExtras ExtrasOf(int slot)
+    {
+        int c = slot >> ChunkBits;
+        return c < _extras.Length && _extras[c] is { } chunk ? chunk[slot & ChunkMask] : default;
+    }
+
+    /// <summary>The delay and counters of the live job <paramref name="id"/> (zero if it is not live).</summary>
+    public JobExtras ExtrasById(ulong id)
+    {
+        int slot = Find(id);
+        return slot < 0 ? default : ExtrasOf(slot);
+    }
+
+    /// <summary>Sets a job's delay and counters; writes nothing for all-zero values where no chunk exists.</summary>
+    public void SetExtras(int slot, in JobExtras value)
+    {
+        if (value.IsEmpty && ExtrasOf(slot).IsEmpty) return;
+        Extras(slot) = value;
+    }
+
+    /// <summary>Sets a job's delay (no chunk is made for a zero delay).</summary>
+    public void SetDelay(int slot, uint seconds)
+    {
+        if (seconds == 0 && ExtrasOf(slot).DelaySeconds == 0) return;
+        Extras(slot).DelaySeconds = seconds;
+    }
+
+    /// <summary>Copies of the extras chunks (null where none exists), for a checkpoint taken on the loop.</summary>
+    public JobExtras[]?[] CopyExtras()
+    {
+        var copy = new JobExtras[]?[_extras.Length];
+        for (int c = 0; c < _extras.Length; c++)
+        {
+            if (_extras[c] is { } chunk) copy[c] = (JobExtras[])chunk.Clone();
+        }
+        return copy;
+    }
+
+    /// <summary>Reads a slot's extras from a copy made by <see cref="CopyExtras"/>.</summary>
+    public static JobExtras ExtrasOf(JobExtras[]?[] copy, int slot)
+    {
+        int c = slot >> ChunkBits;
+        return c < copy.Length && copy[c] is { } chunk ? chunk[slot & ChunkMask] : default;
+    }
+
     public void Free(int slot)
     {
         ref var r = ref Get(slot);
         RemoveIndex(r.Id);
+        int c = slot >> ChunkBits;
+        if (c < _extras.Length && _extras[c] is { } extras) extras[slot & ChunkMask] = default;
         r = default;
         r.Next = _freeHead;
         _freeHead = slot;

@@ -14,6 +14,8 @@ namespace Queue.Storage.Persistence;
 internal sealed unsafe class CheckpointCapture : IDisposable
 {
     private JobRecord* _slab;
+    // Copies of the delay-and-counters chunks (most jobs have none).
+    private readonly JobExtras[]?[] _extras;
 
     /// <summary>Copies the live part of <paramref name="jobs"/> (slots below its high-water mark).</summary>
     public CheckpointCapture(JobTable jobs)
@@ -22,6 +24,7 @@ internal sealed unsafe class CheckpointCapture : IDisposable
         Count = jobs.Count;
         _slab = (JobRecord*)NativeMemory.Alloc((nuint)Math.Max(HighWater, 1), (nuint)sizeof(JobRecord));
         jobs.CopySlab(new Span<JobRecord>(_slab, HighWater));
+        _extras = jobs.CopyExtras();
     }
 
     public required long Address { get; init; }
@@ -53,7 +56,7 @@ internal sealed unsafe class CheckpointCapture : IDisposable
                 buried = buried < 0 ? BuriedHeads[tube] : _slab[buried].Next;
                 if (buried >= 0)
                 {
-                    job = Snapshot(ref _slab[buried]);
+                    job = Snapshot(buried);
                     return true;
                 }
                 tube++;
@@ -63,7 +66,7 @@ internal sealed unsafe class CheckpointCapture : IDisposable
                 ref var j = ref _slab[slot];
                 if (j.State is not JobState.Invalid and not JobState.Buried)
                 {
-                    job = Snapshot(ref j);
+                    job = Snapshot(slot);
                     return true;
                 }
             }
@@ -73,21 +76,27 @@ internal sealed unsafe class CheckpointCapture : IDisposable
         Checkpoint.Write(directory, Address, LastId, WrittenAtMs, Tubes, Count, Next);
     }
 
-    private CheckpointJob Snapshot(ref JobRecord j) => new()
+    private CheckpointJob Snapshot(int slot)
+    {
+        ref var j = ref _slab[slot];
+        return Snapshot(ref j, JobTable.ExtrasOf(_extras, slot));
+    }
+
+    private CheckpointJob Snapshot(ref JobRecord j, in JobExtras x) => new()
     {
         Id = j.Id,
         Tube = TubeIndexBySlot[j.Tube],
         Priority = j.Priority,
         State = j.State == JobState.Reserved ? JobState.Ready : j.State,
-        DelaySeconds = j.DelaySeconds,
+        DelaySeconds = x.DelaySeconds,
         TtrSeconds = j.TtrSeconds,
         CreatedAtMs = j.CreatedAtMs,
         ReadyAtMs = j.State == JobState.Delayed ? NowWallMs + (j.DeadlineAt - NowTicks) / TimeSpan.TicksPerMillisecond : 0,
-        Reserves = j.Reserves,
-        Timeouts = j.Timeouts,
-        Releases = j.Releases,
-        Buries = j.Buries,
-        Kicks = j.Kicks,
+        Reserves = x.Reserves,
+        Timeouts = x.Timeouts,
+        Releases = x.Releases,
+        Buries = x.Buries,
+        Kicks = x.Kicks,
         BodyRef = j.BodyRef,
         BodyLength = j.BodyLength,
         ChunkedHome = ChunkedHomes.Count > 0 && ChunkedHomes.TryGetValue(j.Id, out long home) ? home : -1,

@@ -31,6 +31,8 @@ internal sealed class LogBodyStore : IBodyStore
     private readonly Queue<(int Slot, ulong Id)> _order = new();
     private readonly Queue<(int Slot, ulong Id, int Length)> _leaving = new();
     private long _leavingBytes;
+    // Largest length each queue reached since it was last trimmed (their arrays never shrink by themselves).
+    private int _orderPeak, _leavingPeak;
     private long _cachedBytes;
     private long _cachedBodies;
 
@@ -85,7 +87,11 @@ internal sealed class LogBodyStore : IBodyStore
         _chunkBodies[c]++;
         _cachedBytes += body.Length;
         _cachedBodies++;
-        if (Budget != long.MaxValue) _order.Enqueue((slot, id));
+        if (Budget != long.MaxValue)
+        {
+            _order.Enqueue((slot, id));
+            if (_order.Count > _orderPeak) _orderPeak = _order.Count;
+        }
     }
 
     /// <summary>
@@ -153,6 +159,7 @@ internal sealed class LogBodyStore : IBodyStore
             _order.Dequeue();
             _leaving.Enqueue((e.Slot, e.Id, body.Length));
             _leavingBytes += body.Length;
+            if (_leaving.Count > _leavingPeak) _leavingPeak = _leaving.Count;
         }
         // A spill log is never committed for durability; this pushes the spilled bodies to the file.
         if (Spilled != spilledBefore) _log.Log.Commit();
@@ -166,6 +173,16 @@ internal sealed class LogBodyStore : IBodyStore
                 if (IsCurrent(jobs, e.Slot, e.Id)) _order.Enqueue(e);
             }
         }
+        // After a burst (or when pressure empties the cache) give the queues' arrays back.
+        ShrinkAfterBurst(_order, ref _orderPeak);
+        ShrinkAfterBurst(_leaving, ref _leavingPeak);
+    }
+
+    private static void ShrinkAfterBurst<T>(Queue<T> queue, ref int peak)
+    {
+        if (peak <= 16384 || queue.Count >= peak / 8) return;
+        queue.TrimExcess();
+        peak = queue.Count;
     }
 
     private byte[]? Cached(int slot)

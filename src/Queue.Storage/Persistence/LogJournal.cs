@@ -235,7 +235,16 @@ internal sealed class LogJournal : IJobJournal
         return _scratch.AsSpan(0, size);
     }
 
-    private JobImage Image(ref JobRecord job, string tube) => new()
+    /// <summary>The engine's job table, for the delay and counters kept beside the job records.</summary>
+    public JobTable? Jobs { get; set; }
+
+    private JobImage Image(ref JobRecord job, string tube)
+    {
+        var x = Jobs?.ExtrasById(job.Id) ?? default;
+        return Image(ref job, tube, x);
+    }
+
+    private JobImage Image(ref JobRecord job, string tube, in JobExtras x) => new()
     {
         Id = job.Id,
         Priority = job.Priority,
@@ -243,13 +252,13 @@ internal sealed class LogJournal : IJobJournal
         Tube = tube,
         CreatedAtMs = job.CreatedAtMs,
         ReadyAtMs = job.State == JobState.Delayed ? _ticksToWallMs(job.DeadlineAt) : 0,
-        DelaySeconds = job.DelaySeconds,
+        DelaySeconds = x.DelaySeconds,
         TtrSeconds = job.TtrSeconds,
-        Reserves = job.Reserves,
-        Timeouts = job.Timeouts,
-        Releases = job.Releases,
-        Buries = job.Buries,
-        Kicks = job.Kicks,
+        Reserves = x.Reserves,
+        Timeouts = x.Timeouts,
+        Releases = x.Releases,
+        Buries = x.Buries,
+        Kicks = x.Kicks,
     };
 
     // ---- accounting -----------------------------------------------------------------------

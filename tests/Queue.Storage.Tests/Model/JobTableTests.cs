@@ -43,7 +43,8 @@ public class JobTableTests
         var table = new JobTable();
         int slot = table.Allocate(10);
         table.Get(slot).Priority = 99;
-        table.Get(slot).Reserves = 5;
+        table.Extras(slot).Reserves = 5;
+        table.Extras(slot).DelaySeconds = 30;
         table.Free(slot);
 
         Assert.Equal(-1, table.Find(10));
@@ -52,9 +53,58 @@ public class JobTableTests
         int again = table.Allocate(11);
         Assert.Equal(slot, again);
         Assert.Equal(0u, table.Get(again).Priority);
-        Assert.Equal(0u, table.Get(again).Reserves);
+        Assert.True(table.ExtrasOf(again).IsEmpty);
         Assert.Equal(again, table.Find(11));
         Assert.Equal(-1, table.Find(10));
+    }
+
+    [Fact]
+    public void JobRecord_Is64Bytes()
+    {
+        Assert.Equal(64, System.Runtime.CompilerServices.Unsafe.SizeOf<JobRecord>());
+    }
+
+    [Fact]
+    public void TubeAndState_ShareAWord_WithoutDisturbingEachOther()
+    {
+        var r = default(JobRecord);
+        r.Tube = JobRecord.MaxTubeSlots - 1;
+        r.State = JobState.Buried;
+        Assert.Equal((JobRecord.MaxTubeSlots - 1, JobState.Buried), (r.Tube, r.State));
+        r.Tube = 7;
+        Assert.Equal((7, JobState.Buried), (r.Tube, r.State));
+        r.State = JobState.Reserved;
+        Assert.Equal((7, JobState.Reserved), (r.Tube, r.State));
+        Assert.Throws<InvalidOperationException>(() => { var x = r; x.Tube = JobRecord.MaxTubeSlots; });
+    }
+
+    [Fact]
+    public void Extras_AreMadeOnlyForJobsThatNeedThem()
+    {
+        var table = new JobTable();
+        for (ulong id = 1; id <= 10_000; id++)
+        {
+            int slot = table.Allocate(id);
+            table.SetDelay(slot, 0);
+            table.SetExtras(slot, default);
+        }
+        long plain = table.FootprintBytes;
+
+        int delayed = table.Find(9_000);
+        table.SetDelay(delayed, 60);
+        table.Extras(table.Find(5)).Kicks = 70_000; // saturates at 16 bits
+
+        Assert.True(table.FootprintBytes > plain, "a chunk of extras appears once a job needs one");
+        Assert.Equal(60u, table.ExtrasOf(delayed).DelaySeconds);
+        Assert.Equal(60u, table.ExtrasById(9_000).DelaySeconds);
+        Assert.Equal(65535u, table.ExtrasById(5).Kicks);
+        Assert.True(table.ExtrasById(6).IsEmpty);
+        Assert.True(table.ExtrasById(123_456).IsEmpty);
+
+        var copy = table.CopyExtras();
+        table.Extras(delayed).DelaySeconds = 1;
+        Assert.Equal(60u, JobTable.ExtrasOf(copy, delayed).DelaySeconds);
+        Assert.True(JobTable.ExtrasOf(copy, table.Find(1)).IsEmpty);
     }
 
     [Fact]

@@ -118,8 +118,11 @@ log "built $IMAGE"
 free_port() {
   local p
   for _ in $(seq 1 50); do
-    p=$((20000 + RANDOM % 40000))
-    (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo "$p"; return; }
+    # Below the ephemeral range (32768+), so no outgoing connection holds it as its local port.
+    p=$((20000 + RANDOM % 12000))
+    (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && continue
+    if command -v ss >/dev/null && [ -n "$(ss -Htan "( sport = :$p )" 2>/dev/null)" ]; then continue; fi
+    echo "$p"; return
   done
   return 1
 }

@@ -29,18 +29,7 @@ internal sealed partial class QueueCore
             Buries = imported.Buries,
             Kicks = imported.Kicks,
         });
-        switch (imported.State)
-        {
-            case JobState.Buried:
-                InsertBuried(slot);
-                break;
-            case JobState.Delayed when imported.ReadyAtUnixMs > wallNowMs:
-                InsertDelayed(slot, _now + (imported.ReadyAtUnixMs - wallNowMs) * TimeSpan.TicksPerMillisecond);
-                break;
-            default:
-                InsertReady(slot);
-                break;
-        }
+        PlaceByWallClock(slot, imported.State, imported.ReadyAtUnixMs, wallNowMs);
         journal.WriteFull(ref _jobs.Get(slot), tube.Name, imported.Body, relocation: false);
         Ids.EnsureAbove(imported.Id);
     }

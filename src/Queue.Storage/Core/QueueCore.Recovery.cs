@@ -125,13 +125,23 @@ internal sealed partial class QueueCore
             Buries = image.Buries,
             Kicks = image.Kicks,
         });
-        switch (image.State)
+        PlaceByWallClock(slot, image.State, image.ReadyAtMs, wallNowMs);
+    }
+
+    /// <summary>
+    /// Puts a detached job into the structure for a state read from disk (our log or a beanstalkd
+    /// binlog): buried stays buried, delayed keeps its wall-clock ready time (ready if it has
+    /// passed), anything else (reserved included) becomes ready.
+    /// </summary>
+    private void PlaceByWallClock(int slot, JobState state, long readyAtWallMs, long wallNowMs)
+    {
+        switch (state)
         {
             case JobState.Buried:
                 InsertBuried(slot);
                 break;
-            case JobState.Delayed when image.ReadyAtMs > wallNowMs:
-                InsertDelayed(slot, _now + (image.ReadyAtMs - wallNowMs) * TimeSpan.TicksPerMillisecond);
+            case JobState.Delayed when readyAtWallMs > wallNowMs:
+                InsertDelayed(slot, _now + (readyAtWallMs - wallNowMs) * TimeSpan.TicksPerMillisecond);
                 break;
             default:
                 InsertReady(slot);

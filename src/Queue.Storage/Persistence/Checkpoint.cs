@@ -65,12 +65,10 @@ internal sealed class Checkpoint
     /// </summary>
     public static void Write(string directory, long address, ulong lastId, long writtenAtMs, string[] tubes, long jobCount, JobCursor next)
     {
-        var path = Path.Combine(directory, FileName);
-        var tmp = path + ".tmp";
         var buf = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
         try
         {
-            using (var file = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+            DurableFile.WriteAtomically(Path.Combine(directory, FileName), file =>
             {
                 var crc = new Crc32();
                 int p = 0;
@@ -107,27 +105,12 @@ internal sealed class Checkpoint
                 Span<byte> tail = stackalloc byte[4];
                 BinaryPrimitives.WriteUInt32LittleEndian(tail, crc.GetCurrentHashAsUInt32());
                 file.Write(tail);
-                file.Flush(flushToDisk: true);
-            }
-            File.Move(tmp, path, overwrite: true);
-        }
-        catch (IOException)
-        {
-            // A half-written file would hold on to space a full disk needs back.
-            try
-            {
-                File.Delete(tmp);
-            }
-            catch (IOException)
-            {
-            }
-            throw;
+            });
         }
         finally
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(buf);
         }
-        DurableFile.SyncDirectory(directory);
     }
 
     private static void Encode(in CheckpointJob j, Span<byte> d)
@@ -149,6 +132,27 @@ internal sealed class Checkpoint
         BinaryPrimitives.WriteInt32LittleEndian(d[69..], j.BodyLength);
         BinaryPrimitives.WriteInt64LittleEndian(d[73..], j.ChunkedHome);
     }
+
+    /// <summary>Reads one job entry written by <see cref="Encode"/>.</summary>
+    internal static CheckpointJob Decode(ReadOnlySpan<byte> d) => new()
+    {
+        Id = BinaryPrimitives.ReadUInt64LittleEndian(d),
+        Tube = BinaryPrimitives.ReadInt32LittleEndian(d[8..]),
+        Priority = BinaryPrimitives.ReadUInt32LittleEndian(d[12..]),
+        State = (JobState)d[16],
+        DelaySeconds = BinaryPrimitives.ReadUInt32LittleEndian(d[17..]),
+        TtrSeconds = BinaryPrimitives.ReadUInt32LittleEndian(d[21..]),
+        CreatedAtMs = BinaryPrimitives.ReadInt64LittleEndian(d[25..]),
+        ReadyAtMs = BinaryPrimitives.ReadInt64LittleEndian(d[33..]),
+        Reserves = BinaryPrimitives.ReadUInt32LittleEndian(d[41..]),
+        Timeouts = BinaryPrimitives.ReadUInt32LittleEndian(d[45..]),
+        Releases = BinaryPrimitives.ReadUInt32LittleEndian(d[49..]),
+        Buries = BinaryPrimitives.ReadUInt32LittleEndian(d[53..]),
+        Kicks = BinaryPrimitives.ReadUInt32LittleEndian(d[57..]),
+        BodyRef = BinaryPrimitives.ReadInt64LittleEndian(d[61..]),
+        BodyLength = BinaryPrimitives.ReadInt32LittleEndian(d[69..]),
+        ChunkedHome = BinaryPrimitives.ReadInt64LittleEndian(d[73..]),
+    };
 
     /// <summary>Reads the checkpoint, or null if there is none. A damaged one is an error, not a silent restart from scratch.</summary>
     public static Checkpoint? Read(string directory)
@@ -176,25 +180,7 @@ internal sealed class Checkpoint
         for (long i = 0; i < jobCount; i++)
         {
             var d = s.Slice(p, JobSize);
-            jobs[i] = new CheckpointJob
-            {
-                Id = BinaryPrimitives.ReadUInt64LittleEndian(d),
-                Tube = BinaryPrimitives.ReadInt32LittleEndian(d[8..]),
-                Priority = BinaryPrimitives.ReadUInt32LittleEndian(d[12..]),
-                State = (JobState)d[16],
-                DelaySeconds = BinaryPrimitives.ReadUInt32LittleEndian(d[17..]),
-                TtrSeconds = BinaryPrimitives.ReadUInt32LittleEndian(d[21..]),
-                CreatedAtMs = BinaryPrimitives.ReadInt64LittleEndian(d[25..]),
-                ReadyAtMs = BinaryPrimitives.ReadInt64LittleEndian(d[33..]),
-                Reserves = BinaryPrimitives.ReadUInt32LittleEndian(d[41..]),
-                Timeouts = BinaryPrimitives.ReadUInt32LittleEndian(d[45..]),
-                Releases = BinaryPrimitives.ReadUInt32LittleEndian(d[49..]),
-                Buries = BinaryPrimitives.ReadUInt32LittleEndian(d[53..]),
-                Kicks = BinaryPrimitives.ReadUInt32LittleEndian(d[57..]),
-                BodyRef = BinaryPrimitives.ReadInt64LittleEndian(d[61..]),
-                BodyLength = BinaryPrimitives.ReadInt32LittleEndian(d[69..]),
-                ChunkedHome = BinaryPrimitives.ReadInt64LittleEndian(d[73..]),
-            };
+            jobs[i] = Decode(d);
             p += JobSize;
         }
         return new Checkpoint { Address = address, LastId = lastId, WrittenAtMs = writtenAt, Tubes = tubes, Jobs = jobs };

@@ -82,25 +82,7 @@ internal sealed class CheckpointStream : IDisposable
         for (long i = 0; i < JobCount; i++)
         {
             var d = Take(JobSize);
-            var job = new CheckpointJob
-            {
-                Id = BinaryPrimitives.ReadUInt64LittleEndian(d),
-                Tube = BinaryPrimitives.ReadInt32LittleEndian(d[8..]),
-                Priority = BinaryPrimitives.ReadUInt32LittleEndian(d[12..]),
-                State = (JobState)d[16],
-                DelaySeconds = BinaryPrimitives.ReadUInt32LittleEndian(d[17..]),
-                TtrSeconds = BinaryPrimitives.ReadUInt32LittleEndian(d[21..]),
-                CreatedAtMs = BinaryPrimitives.ReadInt64LittleEndian(d[25..]),
-                ReadyAtMs = BinaryPrimitives.ReadInt64LittleEndian(d[33..]),
-                Reserves = BinaryPrimitives.ReadUInt32LittleEndian(d[41..]),
-                Timeouts = BinaryPrimitives.ReadUInt32LittleEndian(d[45..]),
-                Releases = BinaryPrimitives.ReadUInt32LittleEndian(d[49..]),
-                Buries = BinaryPrimitives.ReadUInt32LittleEndian(d[53..]),
-                Kicks = BinaryPrimitives.ReadUInt32LittleEndian(d[57..]),
-                BodyRef = BinaryPrimitives.ReadInt64LittleEndian(d[61..]),
-                BodyLength = BinaryPrimitives.ReadInt32LittleEndian(d[69..]),
-                ChunkedHome = BinaryPrimitives.ReadInt64LittleEndian(d[73..]),
-            };
+            var job = Checkpoint.Decode(d);
             if ((uint)job.Tube >= (uint)Tubes.Length) throw new LogCorruptException($"{_path}: damaged job entry {i}");
             sink(in job);
         }

@@ -42,21 +42,27 @@ internal sealed record LogFormat(int Version, long PageSize, long SegmentSize)
 /// <summary>Crash-safe whole-file replacement.</summary>
 internal static class DurableFile
 {
-    public static void WriteAtomically(string path, ReadOnlySpan<byte> content)
+    public static void WriteAtomically(string path, byte[] content) => WriteAtomically(path, file => file.Write(content));
+
+    /// <summary>
+    /// Writes <paramref name="path"/> through <paramref name="write"/> into a temporary file, fsyncs
+    /// it, renames it over the old one and fsyncs the directory. An I/O error removes the temporary
+    /// file (on a full disk it would hold on to space that is needed back) and is rethrown.
+    /// </summary>
+    public static void WriteAtomically(string path, Action<FileStream> write)
     {
         var tmp = path + ".tmp";
         try
         {
-            using (var h = File.OpenHandle(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+            using (var file = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
             {
-                RandomAccess.Write(h, content, 0);
-                RandomAccess.FlushToDisk(h);
+                write(file);
+                file.Flush(flushToDisk: true);
             }
             File.Move(tmp, path, overwrite: true);
         }
         catch (IOException)
         {
-            // A half-written file would hold on to space a full disk needs back.
             try
             {
                 File.Delete(tmp);

@@ -37,7 +37,7 @@ public class LogBenchmarks
         for (int i = 0; i < 500; i++)
         {
             var job = new JobRecord { Id = ++_id, Priority = 1024, TtrSeconds = 60, State = JobState.Ready };
-            _journal.Put(ref job, "default", _body);
+            _journal.Put(ref job, default, "default", _body);
             _journal.Delete(ref job, "default");
         }
         _log.Log.Commit(true);

@@ -25,7 +25,7 @@ public sealed partial class QueueEngine
         try
         {
             var core = new QueueCore(options.TimeProvider, options.MaxJobSize);
-            var journal = new LogJournal(log, options.TimeProvider, core.TicksToWallMs, ephemeral: spill) { Jobs = core.Jobs };
+            var journal = new LogJournal(log, options.TimeProvider, core.TicksToWallMs, ephemeral: spill);
             var bodies = new LogBodyStore(log, slot => core.Tubes.BySlot(slot).Name);
             core.Bodies = bodies;
             var report = spill ? null : Persistence.Recovery.Run(log, core, journal);
@@ -38,7 +38,7 @@ public sealed partial class QueueEngine
             engine._committedAppends = journal.Appended;
             // A spill log is not a binlog: stats then read like beanstalkd without -b.
             if (!spill) core.BinlogInfo = new BinlogStats(log, journal, () => engine._maintenance.RecordsMigrated);
-            else bodies.Spill = (ref Model.JobRecord job, byte[] body) => journal.Spill(ref job, core.Tubes.BySlot(job.Tube).Name, body.AsSpan(0, body.Length - 2));
+            else bodies.Spill = (int slot, ref Model.JobRecord job, byte[] body) => journal.Spill(ref job, core.Jobs.ExtrasOf(slot), core.Tubes.BySlot(job.Tube).Name, body.AsSpan(0, body.Length - 2));
             if (report is not null) options.OnRecovered?.Invoke(report);
             if (!spill) engine.StartBodyCheck(bodies, log.Log.TailAddress);
             else engine._bodyCheck.TrySetResult();

@@ -14,9 +14,9 @@ internal interface IJobJournal
     /// <summary>Whether one more state record can be written.</summary>
     bool CanUpdate();
     /// <summary>Logs a new job; sets <see cref="JobRecord.BodyRef"/>.</summary>
-    void Put(ref JobRecord job, string tube, byte[] bodyWithCrlf);
+    void Put(ref JobRecord job, in JobExtras extras, string tube, byte[] bodyWithCrlf);
     /// <summary>Logs a job's new state (bury, kick, release).</summary>
-    void Update(ref JobRecord job);
+    void Update(ref JobRecord job, in JobExtras extras);
     void Delete(ref JobRecord job, string tube);
     /// <summary>Records written so far (the engine compares it around a batch).</summary>
     long Appended { get; }
@@ -28,8 +28,8 @@ internal sealed class NullJournal : IJobJournal
     public static readonly NullJournal Instance = new();
     public bool CanAdmit(int bodyLength) => true;
     public bool CanUpdate() => true;
-    public void Put(ref JobRecord job, string tube, byte[] bodyWithCrlf) { }
-    public void Update(ref JobRecord job) { }
+    public void Put(ref JobRecord job, in JobExtras extras, string tube, byte[] bodyWithCrlf) { }
+    public void Update(ref JobRecord job, in JobExtras extras) { }
     public void Delete(ref JobRecord job, string tube) { }
     public long Appended => 0;
 }

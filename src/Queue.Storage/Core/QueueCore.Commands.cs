@@ -40,7 +40,7 @@ internal sealed partial class QueueCore
         _totalJobs++;
         if (cmd.Delay > 0) InsertDelayed(slot, _now + cmd.Delay * TicksPerSecond);
         else InsertReady(slot);
-        _journal.Put(ref _jobs.Get(slot), t.Name, body);
+        _journal.Put(ref _jobs.Get(slot), _jobs.ExtrasOf(slot), t.Name, body);
         if (cmd.Delay == 0) MatchWaiters(t);
         cmd.Body = null;
         cmd.Status = CommandStatus.Ok;
@@ -91,7 +91,7 @@ internal sealed partial class QueueCore
         x.Releases++;
         if (cmd.Delay > 0) InsertDelayed(slot, _now + cmd.Delay * TicksPerSecond);
         else InsertReady(slot);
-        _journal.Update(ref _jobs.Get(slot));
+        _journal.Update(ref _jobs.Get(slot), _jobs.ExtrasOf(slot));
         if (cmd.Delay == 0) MatchWaiters(TubeOf(ref _jobs.Get(slot)));
         cmd.Status = CommandStatus.Ok;
     }
@@ -115,7 +115,7 @@ internal sealed partial class QueueCore
         j.Priority = cmd.Priority;
         _jobs.Extras(slot).Buries++;
         InsertBuried(slot);
-        _journal.Update(ref _jobs.Get(slot));
+        _journal.Update(ref _jobs.Get(slot), _jobs.ExtrasOf(slot));
         cmd.Status = CommandStatus.Ok;
     }
 
@@ -169,7 +169,7 @@ internal sealed partial class QueueCore
         ref var j = ref _jobs.Get(slot);
         _jobs.Extras(slot).Kicks++;
         InsertReady(slot);
-        _journal.Update(ref _jobs.Get(slot));
+        _journal.Update(ref _jobs.Get(slot), _jobs.ExtrasOf(slot));
         MatchWaiters(TubeOf(ref _jobs.Get(slot)));
         return true;
     }

@@ -30,7 +30,7 @@ internal sealed partial class QueueCore
             Kicks = imported.Kicks,
         });
         PlaceByWallClock(slot, imported.State, imported.ReadyAtUnixMs, wallNowMs);
-        journal.WriteFull(ref _jobs.Get(slot), tube.Name, imported.Body, relocation: false);
+        journal.WriteFull(ref _jobs.Get(slot), _jobs.ExtrasOf(slot), tube.Name, imported.Body, relocation: false);
         Ids.EnsureAbove(imported.Id);
     }
 }

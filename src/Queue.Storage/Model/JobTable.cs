@@ -99,13 +99,6 @@ internal sealed class JobTable
         return c < _extras.Length && _extras[c] is { } chunk ? chunk[slot & ChunkMask] : default;
     }
 
-    /// <summary>The delay and counters of the live job <paramref name="id"/> (zero if it is not live).</summary>
-    public JobExtras ExtrasById(ulong id)
-    {
-        int slot = Find(id);
-        return slot < 0 ? default : ExtrasOf(slot);
-    }
-
     /// <summary>Sets a job's delay and counters; writes nothing for all-zero values where no chunk exists.</summary>
     public void SetExtras(int slot, in JobExtras value)
     {

@@ -54,7 +54,7 @@ internal sealed class LogBodyStore : IBodyStore
     /// </summary>
     public SpillWriter? Spill { get; set; }
 
-    public delegate bool SpillWriter(ref JobRecord job, byte[] bodyWithCrlf);
+    public delegate bool SpillWriter(int slot, ref JobRecord job, byte[] bodyWithCrlf);
 
     public void Store(int slot, ref JobRecord job, byte[] bodyWithCrlf)
     {
@@ -153,7 +153,7 @@ internal sealed class LogBodyStore : IBodyStore
             var body = Cached(e.Slot)!;
             if (job.BodyRef == 0)
             {
-                if (Spill is null || !Spill(ref job, body)) break; // disk full: keep it for now
+                if (Spill is null || !Spill(e.Slot, ref job, body)) break; // disk full: keep it for now
                 Spilled++;
             }
             _order.Dequeue();

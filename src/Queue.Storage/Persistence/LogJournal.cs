@@ -140,7 +140,7 @@ internal sealed class LogJournal : IJobJournal
 
     // ---- records --------------------------------------------------------------------------
 
-    public void Put(ref JobRecord job, string tube, byte[] bodyWithCrlf)
+    public void Put(ref JobRecord job, in JobExtras extras, string tube, byte[] bodyWithCrlf)
     {
         if (Ephemeral)
         {
@@ -149,17 +149,17 @@ internal sealed class LogJournal : IJobJournal
             job.BodyLength = bodyWithCrlf.Length - 2;
             return;
         }
-        WriteFull(ref job, tube, bodyWithCrlf.AsSpan(0, bodyWithCrlf.Length - 2), relocation: false);
+        WriteFull(ref job, extras, tube, bodyWithCrlf.AsSpan(0, bodyWithCrlf.Length - 2), relocation: false);
     }
 
     /// <summary>
     /// Spill log: writes a body that has to leave memory; false when the disk has no room for it
     /// (the body then stays in memory, and the memory cap refuses new puts if need be).
     /// </summary>
-    public bool Spill(ref JobRecord job, string tube, ReadOnlySpan<byte> body)
+    public bool Spill(ref JobRecord job, in JobExtras extras, string tube, ReadOnlySpan<byte> body)
     {
         if (!HasRoom(PutFootprint(tube.Length, body.Length))) return false;
-        WriteFull(ref job, tube, body, relocation: false);
+        WriteFull(ref job, extras, tube, body, relocation: false);
         return true;
     }
 
@@ -167,10 +167,10 @@ internal sealed class LogJournal : IJobJournal
     /// Writes a job's whole current image (new job, or compaction moving it forward) and points
     /// <see cref="JobRecord.BodyRef"/> at the new copy of the body.
     /// </summary>
-    public void WriteFull(ref JobRecord job, string tube, ReadOnlySpan<byte> body, bool relocation)
+    public void WriteFull(ref JobRecord job, in JobExtras extras, string tube, ReadOnlySpan<byte> body, bool relocation)
     {
         if (relocation) Unaccount(ref job, tube);
-        var image = Image(ref job, tube);
+        var image = Image(ref job, extras, tube);
         image.BodyLength = body.Length;
         int tubeLen = tube.Length;
         long home;
@@ -202,10 +202,10 @@ internal sealed class LogJournal : IJobJournal
         Account(home, Footprint(tubeLen, body.Length), +1);
     }
 
-    public void Update(ref JobRecord job)
+    public void Update(ref JobRecord job, in JobExtras extras)
     {
         if (Ephemeral) return;
-        var image = Image(ref job, "");
+        var image = Image(ref job, extras, "");
         Append(LogRecords.WriteState(Scratch(LogRecords.StateSize), image));
     }
 
@@ -235,16 +235,7 @@ internal sealed class LogJournal : IJobJournal
         return _scratch.AsSpan(0, size);
     }
 
-    /// <summary>The engine's job table, for the delay and counters kept beside the job records.</summary>
-    public JobTable? Jobs { get; set; }
-
-    private JobImage Image(ref JobRecord job, string tube)
-    {
-        var x = Jobs?.ExtrasById(job.Id) ?? default;
-        return Image(ref job, tube, x);
-    }
-
-    private JobImage Image(ref JobRecord job, string tube, in JobExtras x) => new()
+    private JobImage Image(ref JobRecord job, in JobExtras x, string tube) => new()
     {
         Id = job.Id,
         Priority = job.Priority,

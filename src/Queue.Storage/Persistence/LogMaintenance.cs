@@ -199,7 +199,7 @@ internal sealed class LogMaintenance
             if (_log.SegmentOf(_journal.HomeOf(ref j, tube)) != segment) continue;
             if (!_journal.HasRoomFor(j.BodyLength + 1024)) return; // disk full: try again later
             if (!_core.TryBodyOf(slot, out var body)) continue;
-            _journal.WriteFull(ref jobs.Get(slot), tube, body.AsSpan(0, body.Length - 2), relocation: true);
+            _journal.WriteFull(ref jobs.Get(slot), jobs.ExtrasOf(slot), tube, body.AsSpan(0, body.Length - 2), relocation: true);
             RecordsMigrated++;
             written += body.Length;
         }

@@ -68,22 +68,7 @@ public sealed partial class FullDiskProcessTests
         }
     }
 
-    private static void WaitUntilAnswering(int port)
-    {
-        for (int i = 0; ; i++)
-        {
-            try
-            {
-                using var c = RawClient.Connect(port);
-                if (c.Call("list-tube-used\r\n").StartsWith("USING", StringComparison.Ordinal)) return;
-            }
-            catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException)
-            {
-                if (i > 1500) throw;
-                Thread.Sleep(20);
-            }
-        }
-    }
+    private static void WaitUntilAnswering(int port) => ServerProcess.WaitForServer(port, null, TimeSpan.FromSeconds(30));
 
     private static void Terminate(int pid) => Assert.Equal(0, Kill(pid, 15));
 

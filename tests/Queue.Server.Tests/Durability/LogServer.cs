@@ -58,24 +58,7 @@ internal sealed partial class LogServer : IDisposable
         return server;
     }
 
-    public void WaitUntilAnswering(TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            try
-            {
-                using var c = RawClient.Connect(Port);
-                if (c.Call("list-tube-used\r\n").StartsWith("USING", StringComparison.Ordinal)) return;
-            }
-            catch (Exception ex) when (ex is SocketException or IOException)
-            {
-                if (_process.HasExited) throw new InvalidOperationException($"server exited with {_process.ExitCode}: {Stderr}", ex);
-                if (DateTime.UtcNow > deadline) throw new InvalidOperationException($"server did not start: {Stderr}", ex);
-                Thread.Sleep(20);
-            }
-        }
-    }
+    public void WaitUntilAnswering(TimeSpan timeout) => ServerProcess.WaitForServer(Port, _process, timeout, () => Stderr);
 
     public RawClient Connect() => RawClient.Connect(Port);
 

@@ -290,24 +290,7 @@ public sealed class MemoryCapTests(ITestOutputHelper output)
         }
     }
 
-    private static void WaitForPort(int port, Process server)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (true)
-        {
-            try
-            {
-                using var c = RawClient.Connect(port);
-                if (c.Call("list-tube-used\r\n").StartsWith("USING", StringComparison.Ordinal)) return;
-            }
-            catch (Exception ex) when (ex is SocketException or IOException)
-            {
-                Assert.False(server.HasExited, "server exited at start-up");
-                Assert.True(DateTime.UtcNow < deadline, "server did not start");
-                Thread.Sleep(20);
-            }
-        }
-    }
+    private static void WaitForPort(int port, Process server) => ServerProcess.WaitForServer(port, server, TimeSpan.FromSeconds(15));
 
     private static string Stats(int port)
     {

@@ -70,25 +70,9 @@ internal sealed partial class MetricsProcess : IDisposable
 
     private void WaitUntilAnswering(TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            try
-            {
-                using (var c = RawClient.Connect(Port))
-                {
-                    Assert.StartsWith("USING", c.Call("list-tube-used\r\n"), StringComparison.Ordinal);
-                }
-                if (MetricsPort is not null) Assert.Equal(200, Get("/healthz").Status);
-                return;
-            }
-            catch (Exception ex) when (ex is SocketException or IOException)
-            {
-                if (_process.HasExited) throw new InvalidOperationException($"server exited with {_process.ExitCode}\n{Output}", ex);
-                if (DateTime.UtcNow > deadline) throw new InvalidOperationException($"server did not start\n{Output}", ex);
-                Thread.Sleep(20);
-            }
-        }
+        ServerProcess.WaitForServer(Port, _process, timeout, () => "\n" + Output);
+        // The metrics listener is bound before the beanstalkd port answers.
+        if (MetricsPort is not null) Assert.Equal(200, Get("/healthz").Status);
     }
 
     public RawClient Connect() => RawClient.Connect(Port);

@@ -71,19 +71,28 @@ internal sealed partial class ServerProcess : IDisposable
         return server;
     }
 
-    public void WaitUntilAnswering(TimeSpan timeout)
+    public void WaitUntilAnswering(TimeSpan timeout) => WaitForServer(Port, _process, timeout);
+
+    /// <summary>
+    /// Polls 127.0.0.1:<paramref name="port"/> until a server answers <c>list-tube-used</c>; fails at
+    /// once if <paramref name="process"/> exits, and after <paramref name="timeout"/>;
+    /// <paramref name="output"/> adds what the server printed to the failure.
+    /// </summary>
+    public static void WaitForServer(int port, Process? process, TimeSpan timeout, Func<string>? output = null)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
             try
             {
-                using var c = RawClient.Connect(Port);
-                if (c.Call("list-tube-used\r\n").StartsWith("USING", StringComparison.Ordinal)) return;
+                using var c = RawClient.Connect(port);
+                Assert.StartsWith("USING", c.Call("list-tube-used\r\n"), StringComparison.Ordinal);
+                return;
             }
             catch (Exception ex) when (ex is SocketException or IOException)
             {
-                if (DateTime.UtcNow > deadline || _process.HasExited) throw new InvalidOperationException("server did not start", ex);
+                if (process is { HasExited: true }) throw new InvalidOperationException($"server exited with {process.ExitCode}: {output?.Invoke()}", ex);
+                if (DateTime.UtcNow > deadline) throw new InvalidOperationException($"server did not start: {output?.Invoke()}", ex);
                 Thread.Sleep(20);
             }
         }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Queue.Server.Connections;
+using Queue.Server.Transport.Epoll;
 
 namespace Queue.Server.Transport;
 
@@ -16,7 +17,8 @@ internal sealed class BeanstalkServer : IAsyncDisposable
     private readonly Socket _listener;
     private readonly ServerContext _ctx;
     private volatile ILogger _logger;
-    private readonly ConcurrentDictionary<SocketConnection, Task> _connections = new();
+    private readonly ConcurrentDictionary<ITransportConnection, Task> _connections = new();
+    private readonly EpollLoop? _loop;
     private readonly CancellationTokenSource _stopping = new();
     private Task _acceptLoop = Task.CompletedTask;
     private int _stopped;
@@ -26,6 +28,7 @@ internal sealed class BeanstalkServer : IAsyncDisposable
         _listener = listener;
         _ctx = ctx;
         _logger = logger;
+        if (ctx.UseEpoll) _loop = new EpollLoop();
     }
 
     public EndPoint? LocalEndPoint => _listener.LocalEndPoint;
@@ -76,7 +79,7 @@ internal sealed class BeanstalkServer : IAsyncDisposable
                 continue;
             }
             if (socket.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6) socket.NoDelay = true;
-            var connection = new SocketConnection(socket);
+            ITransportConnection connection = _loop is not null ? new EpollConnection(socket, _loop) : new SocketConnection(socket);
             _connections[connection] = RunConnectionAsync(connection);
         }
     }
@@ -101,7 +104,7 @@ internal sealed class BeanstalkServer : IAsyncDisposable
         }
     }
 
-    private async Task RunConnectionAsync(SocketConnection connection)
+    private async Task RunConnectionAsync(ITransportConnection connection)
     {
         await Task.Yield();
         if (_ctx.Verbosity > 0) Console.WriteLine("accept");
@@ -132,6 +135,7 @@ internal sealed class BeanstalkServer : IAsyncDisposable
         await Task.WhenAny(all, Task.Delay(grace)).ConfigureAwait(false);
         foreach (var c in _connections.Keys) c.Abort();
         await Task.WhenAny(all, Task.Delay(grace)).ConfigureAwait(false);
+        if (all.IsCompleted) _loop?.Dispose();
     }
 
     public async ValueTask DisposeAsync() => await StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);

@@ -4,12 +4,13 @@ using System.Net.Sockets;
 namespace Queue.Server.Transport;
 
 /// <summary>
-/// Copies bytes between a socket and a pair of pipes (Kestrel's SocketConnection shape). Idle
+/// The portable transport (where <see cref="Epoll.EpollConnection"/> is not available): copies
+/// bytes between a socket and a pair of pipes (Kestrel's SocketConnection shape). Idle
 /// connections hold no receive buffer: a zero-byte receive waits for data before a buffer is
 /// rented. Both pipes are bounded, so a client that floods input or never reads its replies
 /// stalls on TCP back-pressure instead of growing the server's memory.
 /// </summary>
-internal sealed class SocketConnection : IDuplexPipe
+internal sealed class SocketConnection : IDuplexPipe, ITransportConnection
 {
     private const int MinReceiveBuffer = 4096;
     private const int MaxReceiveBuffer = 64 * 1024;

@@ -16,11 +16,11 @@ internal static class ConversationRunner
     private static readonly HashSet<string> s_volatileKeys =
         ["pid", "rusage-utime", "rusage-stime", "uptime", "id", "hostname", "os", "platform"];
 
-    public static async Task RunAsync(Conversation conversation)
+    public static async Task RunAsync(Conversation conversation, bool? useEpoll = null)
     {
         var parsed = CommandLine.Parse(conversation.Args.Split(' ', StringSplitOptions.RemoveEmptyEntries), "beanstalkd");
         Assert.NotNull(parsed.Options);
-        await using var server = TestServer.Start(parsed.Options.MaxJobSize);
+        await using var server = TestServer.Start(parsed.Options.MaxJobSize, useEpoll: useEpoll);
         var connections = new Dictionary<char, RawClient>();
         try
         {

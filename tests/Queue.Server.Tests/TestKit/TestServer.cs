@@ -21,13 +21,14 @@ internal sealed class TestServer : IAsyncDisposable
     public QueueEngine Engine { get; }
     public int Port { get; }
 
-    public static TestServer Start(long maxJobSize = 65535, TimeProvider? time = null, Action<QueueEngineOptions>? configure = null)
+    /// <param name="useEpoll">null: the platform's default transport; false: .NET sockets and pipes (the transport off Linux x86-64).</param>
+    public static TestServer Start(long maxJobSize = 65535, TimeProvider? time = null, Action<QueueEngineOptions>? configure = null, bool? useEpoll = null)
     {
         var options = new QueueEngineOptions { MaxJobSize = maxJobSize, TimeProvider = time ?? TimeProvider.System };
         configure?.Invoke(options);
         var engine = QueueEngine.Start(options);
         var listener = ListenerFactory.Listen("127.0.0.1", "0");
-        var ctx = new ServerContext(engine, options.TimeProvider);
+        var ctx = useEpoll is { } epoll ? new ServerContext(engine, options.TimeProvider) { UseEpoll = epoll } : new ServerContext(engine, options.TimeProvider);
         var server = new BeanstalkServer(listener, ctx, NullLogger.Instance);
         server.Start();
         return new TestServer(engine, server);

@@ -28,7 +28,7 @@ internal sealed class BeanstalkServer : IAsyncDisposable
         _listener = listener;
         _ctx = ctx;
         _logger = logger;
-        if (ctx.UseEpoll) _loop = new EpollLoop();
+        if (ctx.UseEpoll) _loop = new EpollLoop(ex => _logger.LogError(ex, "connection failed"));
     }
 
     public EndPoint? LocalEndPoint => _listener.LocalEndPoint;

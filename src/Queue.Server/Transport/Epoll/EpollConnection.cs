@@ -44,7 +44,20 @@ internal sealed partial class EpollConnection : IDuplexPipe, ITransportConnectio
 
     public async Task RunAsync(Func<IDuplexPipe, Task> application)
     {
-        _loop.Register(this, _fd);
+        lock (_sync)
+        {
+            // Registration and closing exclude each other: a connection aborted before it ran is never registered.
+            if (_closeRequested) return;
+            try
+            {
+                _loop.Register(this, _fd);
+            }
+            catch
+            {
+                _socket.Dispose();
+                throw;
+            }
+        }
         try
         {
             await application(this).ConfigureAwait(false);
@@ -191,11 +204,11 @@ internal sealed partial class EpollConnection : IDuplexPipe, ITransportConnectio
 
     private void CloseOnLoop()
     {
-        _closed = true;
-        _loop.Unregister(this, _fd);
-        _socket.Dispose();
         lock (_sync)
         {
+            _closed = true;
+            _loop.Unregister(this, _fd);
+            _socket.Dispose();
             _eof = true;
             _outputFailed = true;
             // Buffers go back to the pool only when their side is done with them (the session may still be writing).

@@ -19,14 +19,17 @@ internal sealed unsafe class EpollLoop : IDisposable
     private readonly int _wake;
     private readonly Thread _thread;
     private readonly ConcurrentQueue<EpollConnection> _posted = new();
+    private readonly Action<Exception> _onError;
     private readonly List<GCHandle> _toFree = [];
     private readonly Lock _fdLock = new(); // the eventfd is rung and closed under it, never after closing
     private int _wakePending;
     private volatile bool _stopping;
     private bool _fdsClosed;
 
-    public EpollLoop()
+    /// <param name="onError">Told about a connection that failed unexpectedly on the loop (it is then closed); the loop goes on.</param>
+    public EpollLoop(Action<Exception> onError)
     {
+        _onError = onError;
         _epoll = EpollCreate(EpollCloexec);
         if (_epoll < 0) throw new InvalidOperationException($"epoll_create1 failed: errno {Marshal.GetLastPInvokeError()}");
         _wake = EventFd(0, EfdNonBlock | EfdCloexec);
@@ -63,9 +66,10 @@ internal sealed unsafe class EpollLoop : IDisposable
     /// <summary>Stops watching the socket (loop thread only; before the socket is closed). The handle is freed after this round's events.</summary>
     public void Unregister(EpollConnection connection, int fd)
     {
+        if (!connection.LoopHandle.IsAllocated) return; // never registered: the fd may belong to someone else by now
         var ev = default(EpollEvent);
         EpollCtl(_epoll, CtlDel, fd, &ev);
-        if (connection.LoopHandle.IsAllocated) _toFree.Add(connection.LoopHandle);
+        _toFree.Add(connection.LoopHandle);
         connection.LoopHandle = default;
     }
 
@@ -127,7 +131,15 @@ internal sealed unsafe class EpollLoop : IDisposable
                     continue;
                 }
                 var connection = (EpollConnection?)GCHandle.FromIntPtr((nint)events[i].Data).Target;
-                connection?.OnEvents(events[i].Events);
+                if (connection is null) continue;
+                try
+                {
+                    connection.OnEvents(events[i].Events);
+                }
+                catch (Exception ex)
+                {
+                    Fail(connection, ex);
+                }
             }
             if (_toFree.Count > 0)
             {
@@ -143,7 +155,28 @@ internal sealed unsafe class EpollLoop : IDisposable
         int count = _posted.Count;
         for (int i = 0; i < count && _posted.TryDequeue(out var connection); i++)
         {
-            connection.OnPosted();
+            try
+            {
+                connection.OnPosted();
+            }
+            catch (Exception ex)
+            {
+                Fail(connection, ex);
+            }
+        }
+    }
+
+    /// <summary>A bug in one connection must not stop the loop that serves all the others.</summary>
+    private void Fail(EpollConnection connection, Exception ex)
+    {
+        try
+        {
+            _onError(ex);
+            connection.Abort();
+        }
+        catch (Exception)
+        {
+            // Nothing more can be done for this connection.
         }
     }
 

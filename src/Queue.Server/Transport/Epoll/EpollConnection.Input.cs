@@ -136,7 +136,9 @@ internal sealed partial class EpollConnection
             if (CanAnswerReadLocked(mayReceive: _burst < MaxBurstBytes)) return new ValueTask<ReadResult>(TakeReadResultLocked());
             _readWaiting = true;
             _input.Core.Reset();
-            if (_inStart == _inEnd) ReleaseInputBufferLocked(); // an idle connection holds no receive buffer
+            // An idle connection holds no buffers (the session writes nothing while it waits to read).
+            if (_inStart == _inEnd) ReleaseInputBufferLocked();
+            if (_outStart == _outEnd) ReleaseOutputBufferLocked();
             if (_maybeReadable) _loop.Post(this); // held back for fairness: the loop resumes it after others
         }
         if (cancellationToken.CanBeCanceled) _input.WatchCancellation(cancellationToken);

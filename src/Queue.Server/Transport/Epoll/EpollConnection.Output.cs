@@ -109,12 +109,7 @@ internal sealed partial class EpollConnection
             }
             int pending = SendLocked();
             if (_outputFailed) return new ValueTask<FlushResult>(new FlushResult(isCanceled: false, isCompleted: true));
-            if (pending == 0)
-            {
-                // All sent: an idle connection holds no send buffer.
-                ReleaseOutputBufferLocked();
-                return default;
-            }
+            if (pending == 0) return default; // the buffer is kept while the client keeps talking; a read that waits gives it back
             if (pending < PauseOutputBytes) return default; // the loop sends the rest when the socket has room
             _flushWaiting = true;
             _output.Core.Reset();

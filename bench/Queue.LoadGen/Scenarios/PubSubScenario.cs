@@ -62,7 +62,10 @@ internal sealed class PubSubScenario : IScenario
             (long lost, long unacknowledged) = ledger.Reconcile();
             if ((lost > 0 || ledger.Duplicates > 0) && !context.Control.IsAborted)
             {
-                context.Control.Fail(ExitCodes.LostOrDuplicated, $"{lost} jobs lost, {ledger.Duplicates} delivered twice");
+                string missing = drain.AllAccountedFor || !drain.PastDeadline(Ticks.Now)
+                    ? $"{lost} jobs lost"
+                    : $"{lost} acknowledged jobs not delivered before the drain deadline (drain incomplete)";
+                context.Control.Fail(ExitCodes.LostOrDuplicated, $"{missing}, {ledger.Duplicates} delivered twice");
             }
 
             var stats = MergedStats.From(producers.Select(p => p.Stats).Concat(consumers.Select(c => c.Stats)));

@@ -8,8 +8,9 @@ namespace Queue.LoadGen.Workloads.PubSub;
 /// <item><see cref="RequestDrain"/>: consumers stop queueing new reserves, and the scenario counts
 ///   the reserves still in flight;</item>
 /// <item>the scenario puts that many sentinel jobs, so every queued reserve returns at once;</item>
-/// <item>consumers then reserve one at a time until every acknowledged job and every sentinel has
-///   been seen, or a reserve times out (the tube is empty), or the drain deadline passes.</item>
+/// <item>consumers then reserve with timeout 0, a full window at a time, until every acknowledged job
+///   and every sentinel has been seen, or a reserve times out (the tube is empty), or the drain
+///   deadline passes.</item>
 /// </list>
 /// </summary>
 internal sealed class DrainCoordinator(SequenceLedger ledger)

@@ -9,7 +9,7 @@ namespace Queue.LoadGen.Workloads.PubSub;
 /// </summary>
 internal sealed class PubSubConsumer : Workload
 {
-    /// <summary><see cref="InFlight.Tag"/> of a reserve sent during the final one-at-a-time drain.</summary>
+    /// <summary><see cref="InFlight.Tag"/> of a reserve sent during the final drain.</summary>
     private const ulong DrainReserve = 1;
 
     private readonly object _gate = new();
@@ -21,6 +21,7 @@ internal sealed class PubSubConsumer : Workload
     private readonly RunControl _control;
     private int _reservesInFlight;
     private bool _drainTimedOut;
+    private bool _drainStarted;
     private bool _done;
 
     public PubSubConsumer(int pipeline, int bodySize, SequenceLedger ledger, DrainCoordinator drain, ulong runTag, RunControl control, ConnectionStats stats)
@@ -118,9 +119,15 @@ internal sealed class PubSubConsumer : Workload
             return false;
         }
 
-        if (!_drain.SentinelsPut || _reservesInFlight > 0)
+        if (!_drainStarted)
         {
-            return false;
+            // The drain starts once every steady reserve has come back (the sentinels see to that).
+            if (!_drain.SentinelsPut || _reservesInFlight > 0)
+            {
+                return false;
+            }
+
+            _drainStarted = true;
         }
 
         if (_drainTimedOut || _drain.AllAccountedFor)
@@ -129,7 +136,10 @@ internal sealed class PubSubConsumer : Workload
             return false;
         }
 
-        writer.Write(Commands.ReserveWithTimeout1);
+        // Production is over and every put was acknowledged, so an empty answer means an empty
+        // tube: reserves with timeout 0 can fill the window, and the drain is not one job per
+        // round trip (per fsync, with -f0).
+        writer.Write(Commands.ReserveWithTimeout0);
         Volatile.Write(ref _reservesInFlight, _reservesInFlight + 1);
         command = new InFlight(CommandKind.Reserve, DrainReserve, 0);
         return true;

@@ -25,7 +25,6 @@ internal sealed partial class EpollConnection : IDuplexPipe, ITransportConnectio
     private readonly OutputWriter _output;
     private bool _closeRequested;
     private bool _closed;
-    private bool _peerClosedSignalled;
 
     public EpollConnection(Socket socket, EpollLoop loop)
     {
@@ -104,8 +103,7 @@ internal sealed partial class EpollConnection : IDuplexPipe, ITransportConnectio
             _eof = true;
             _outputFailed = true;
         }
-        SignalPeerClosed();
-        CompleteWaiters();
+        CompleteWaiters(); // ends waiting reads and flushes and, at end of input, fires PeerClosed
         RequestClose();
     }
 
@@ -177,11 +175,8 @@ internal sealed partial class EpollConnection : IDuplexPipe, ITransportConnectio
 
     private void SignalPeerClosed()
     {
-        lock (_sync)
-        {
-            if (_peerClosedSignalled) return;
-            _peerClosedSignalled = true;
-        }
+        // Cancel is idempotent and thread-safe: a second caller finds it done and returns.
+        if (_peerClosedSource.IsCancellationRequested) return;
         try
         {
             _peerClosedSource.Cancel();
